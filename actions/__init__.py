@@ -1,0 +1,1 @@
+"""Custom actions for Leerwijzer, served by `rasa run actions`."""

@@ -1,0 +1,127 @@
+"""Offer search: fill what and where, query the catalogue, show up to three offers."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.database import run_in_session
+from actions.formatting import ONLINE, format_start, place_label
+from actions.topic import extract_topic
+from catalogue.region import resolve_place
+from catalogue.search import SearchQuery, SearchResult, format_price, format_reasons, search_offers
+from leerwijzer.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+# When nothing is found in the user's own municipality, look this far around it.
+NEARBY_KM = 20.0
+
+
+def _language(tracker: Tracker) -> str:
+    return "en" if tracker.get_slot("language") == "en" else "nl"
+
+
+def _latest_text(tracker: Tracker) -> str:
+    return (tracker.latest_message or {}).get("text") or ""
+
+
+def _latest_intent(tracker: Tracker) -> Optional[str]:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+class ValidateSearchForm(FormValidationAction):
+    """Fills `topic` and `municipality` from free text, whichever turn they come in."""
+
+    def name(self) -> Text:
+        """Name of the action in the domain."""
+        return "validate_search_form"
+
+    async def extract_topic(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """Take the subject from a new search request, or from the answer to "what?"."""
+        text = _latest_text(tracker)
+        if text.startswith("/"):
+            return {}  # a button payload fills topic through its entity
+        new_request = _latest_intent(tracker) == "search_offer"
+        asked = tracker.get_slot("requested_slot") == "topic"
+        if not (new_request or asked):
+            return {}
+        place = resolve_place(text)
+        topic = extract_topic(text, (place.matched_text,) if place else ())
+        if topic is None:
+            # A new request without a subject clears the old one, so the form asks again.
+            return {"topic": None} if new_request else {}
+        return {"topic": topic}
+
+    async def extract_municipality(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """Find a municipality, village or "online" anywhere in the message."""
+        text = _latest_text(tracker)
+        if text.startswith("/"):
+            return {}
+        place = resolve_place(text)
+        if place is not None:
+            municipality = ONLINE if place.kind == "online" else place.municipality
+            return {"municipality": municipality}
+        if tracker.get_slot("requested_slot") == "municipality":
+            dispatcher.utter_message(response="utter_place_unknown")
+        return {}
+
+
+class ActionSearchOffers(Action):
+    """Searches the offer catalogue for the topic and place, and shows the best offers."""
+
+    def name(self) -> Text:
+        """Name of the action in the domain."""
+        return "action_search_offers"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """Query the catalogue and utter up to `max_offers_shown` offers with reasons."""
+        language = _language(tracker)
+        topic = tracker.get_slot("topic") or ""
+        municipality = tracker.get_slot("municipality")
+        online = municipality == ONLINE
+        limit = get_settings().max_offers_shown
+        query = SearchQuery(
+            text=topic,
+            municipality=None if online else municipality,
+            mode="online" if online else None,
+            language=language,
+        )
+
+        def search(session: Any) -> List[SearchResult]:
+            results = search_offers(session, query, limit=limit)
+            if not results and query.municipality:
+                query.within_km = NEARBY_KM
+                results = search_offers(session, query, limit=limit)
+            return results
+
+        results = await run_in_session(search)
+        where = place_label(municipality, language)
+        if not results:
+            dispatcher.utter_message(response="utter_no_offers", topic=topic, municipality=where)
+            return [SlotSet("offers_shown", [])]
+
+        dispatcher.utter_message(response="utter_offers_intro", topic=topic, municipality=where)
+        for result in results:
+            dispatcher.utter_message(
+                response="utter_offer",
+                title=result.title,
+                provider=result.provider,
+                place=result.place_text,
+                price=format_price(result, language),
+                start=format_start(result.start_date, language),
+                reasons=format_reasons(result, language),
+            )
+        dispatcher.utter_message(response="utter_ask_helpful")
+        return [SlotSet("offers_shown", [str(result.offer_id) for result in results])]

@@ -1,0 +1,1 @@
+"""The dialogue: domain, endpoints, credentials and custom NLU components for Rasa."""

@@ -1,0 +1,1 @@
+"""Shared infrastructure for Leerwijzer's runtime parts: settings and the launcher."""

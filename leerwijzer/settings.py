@@ -1,0 +1,70 @@
+"""One typed settings module for every Leerwijzer process, read from the environment.
+
+Every runtime part (launcher, action server, channels, catalogue CLI, advisor console)
+reads its configuration here and nowhere else. `.env.example` documents each variable.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+from pydantic import BaseSettings, Field
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Leerwijzer configuration; each field maps to an upper-case environment variable."""
+
+    # Folder for files made at run time (SQLite files, the composed credentials file).
+    runtime_dir: Path = Field(PROJECT_ROOT / "var", env="LEERWIJZER_RUNTIME_DIR")
+
+    # Databases. The app database holds the catalogue and the helpdesk tables.
+    database_url: str = Field(
+        f"sqlite:///{PROJECT_ROOT / 'var' / 'leerwijzer.db'}", env="LEERWIJZER_DATABASE_URL"
+    )
+    tracker_store_db: str = Field(
+        str(PROJECT_ROOT / "var" / "rasa-tracker.db"), env="LEERWIJZER_TRACKER_DB"
+    )
+
+    # Processes and ports.
+    host: str = Field("127.0.0.1", env="LEERWIJZER_HOST")
+    rasa_port: int = Field(5005, env="LEERWIJZER_RASA_PORT")
+    action_port: int = Field(5055, env="LEERWIJZER_ACTION_PORT")
+    console_port: int = Field(5080, env="LEERWIJZER_CONSOLE_PORT")
+    action_endpoint_url: Optional[str] = Field(None, env="LEERWIJZER_ACTION_ENDPOINT_URL")
+    # Rasa endpoints: bot/endpoints.yml (embedded) or bot/endpoints.scale.yml (scale-out).
+    endpoints_file: Path = Field(PROJECT_ROOT / "bot" / "endpoints.yml", env="LEERWIJZER_ENDPOINTS")
+
+    # Rasa HTTP API token. The launcher makes a random one per run when it is unset.
+    rasa_api_token: Optional[str] = Field(None, env="RASA_API_TOKEN")
+
+    # Public base URL as the outside world sees it (webhook signatures are computed on it).
+    public_url: Optional[str] = Field(None, env="LEERWIJZER_PUBLIC_URL")
+
+    # How many offers the bot shows at once.
+    max_offers_shown: int = Field(3, env="LEERWIJZER_MAX_OFFERS_SHOWN")
+
+    class Config:
+        """Read a `.env` file in the project root when present; real env vars win."""
+
+        env_file = str(PROJECT_ROOT / ".env")
+        env_file_encoding = "utf-8"
+
+    @property
+    def action_url(self) -> str:
+        """URL of the action server's webhook, as Rasa calls it."""
+        return self.action_endpoint_url or f"http://{self.host}:{self.action_port}/webhook"
+
+    @property
+    def rasa_url(self) -> str:
+        """Base URL of the Rasa server."""
+        return f"http://{self.host}:{self.rasa_port}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,116 @@
+"""Offer-search actions against a real SQLite catalogue (the sample data)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa_sdk.events import SlotSet
+from sqlalchemy import select
+
+from actions.database import session_scope
+from actions.search import ActionSearchOffers, ValidateSearchForm
+from catalogue.models import Offer
+from leerwijzer.settings import PROJECT_ROOT
+
+
+@pytest.fixture(scope="module")
+def domain() -> Dict[str, Any]:
+    """The real domain, as Rasa sends it to the action server."""
+    return Domain.load(str(PROJECT_ROOT / "bot" / "domain")).as_dict()
+
+
+def slot_events(events: list) -> Dict[str, Any]:
+    """Map slot names to the values an action set."""
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+async def test_topic_and_place_from_one_message(dispatcher, tracker_for, domain, app_settings):
+    tracker = tracker_for("Ik zoek een computercursus in Helmond", active_loop="search_form")
+    events = await ValidateSearchForm().run(dispatcher, tracker, domain)
+    slots = slot_events(events)
+    assert slots["topic"] == "computercursus"
+    assert slots["municipality"] == "Helmond"
+    assert dispatcher.messages == []
+
+
+async def test_village_resolves_to_its_municipality(dispatcher, tracker_for, domain, app_settings):
+    tracker = tracker_for(
+        "ik woon in Mierlo",
+        intent="inform_place",
+        slots={"topic": "taalcursus", "requested_slot": "municipality"},
+        active_loop="search_form",
+    )
+    events = await ValidateSearchForm().run(dispatcher, tracker, domain)
+    assert slot_events(events)["municipality"] == "Geldrop-Mierlo"
+
+
+async def test_unknown_place_is_asked_again_kindly(dispatcher, tracker_for, domain, app_settings):
+    tracker = tracker_for(
+        "Amsterdam",
+        intent="inform_place",
+        slots={"topic": "taalcursus", "requested_slot": "municipality"},
+        active_loop="search_form",
+    )
+    events = await ValidateSearchForm().run(dispatcher, tracker, domain)
+    assert "municipality" not in slot_events(events)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_place_unknown"]
+
+
+async def test_request_without_subject_leaves_topic_empty(dispatcher, tracker_for, domain, app_settings):
+    tracker = tracker_for("ik zoek een cursus in Best", slots={"topic": "oud onderwerp"}, active_loop="search_form")
+    events = await ValidateSearchForm().run(dispatcher, tracker, domain)
+    slots = slot_events(events)
+    assert slots["topic"] is None
+    assert slots["municipality"] == "Best"
+
+
+async def test_search_shows_offers_from_the_database(dispatcher, tracker_for, app_settings):
+    tracker = tracker_for(slots={"topic": "computercursus", "municipality": "Helmond"})
+    events = await ActionSearchOffers().run(dispatcher, tracker, {})
+
+    responses = [m["response"] for m in dispatcher.messages]
+    assert responses[0] == "utter_offers_intro"
+    assert responses[-1] == "utter_ask_helpful"
+    offers = [m for m in dispatcher.messages if m["response"] == "utter_offer"]
+    assert 1 <= len(offers) <= app_settings.max_offers_shown
+
+    shown_ids = [int(i) for i in slot_events(events)["offers_shown"]]
+    assert len(shown_ids) == len(offers)
+    with session_scope() as session:
+        titles = {
+            offer.id: offer.title
+            for offer in session.execute(select(Offer).where(Offer.id.in_(shown_ids))).scalars()
+        }
+    assert [titles[i] for i in shown_ids] == [o["title"] for o in offers]
+    first = offers[0]
+    assert "computer" in first["title"].lower() or "digita" in first["title"].lower()
+    assert "Helmond" in first["place"]
+    for offer in offers:
+        assert offer["provider"] and offer["price"] and offer["start"] and offer["reasons"]
+
+
+async def test_search_in_english_formats_for_english(dispatcher, tracker_for, app_settings):
+    tracker = tracker_for(slots={"topic": "computer", "municipality": "Helmond", "language": "en"})
+    await ActionSearchOffers().run(dispatcher, tracker, {})
+    offers = [m for m in dispatcher.messages if m["response"] == "utter_offer"]
+    assert offers
+    dutch_months = ("januari", "februari", "maart", "mei", "juni", "juli", "augustus", "oktober")
+    assert not any(month in offers[0]["start"] for month in dutch_months)
+
+
+async def test_online_search_only_returns_online_offers(dispatcher, tracker_for, app_settings):
+    tracker = tracker_for(slots={"topic": "engels", "municipality": "online"})
+    await ActionSearchOffers().run(dispatcher, tracker, {})
+    offers = [m for m in dispatcher.messages if m["response"] == "utter_offer"]
+    assert offers
+    assert all("online" in o["place"].lower() for o in offers)
+
+
+async def test_nothing_found_says_so(dispatcher, tracker_for, app_settings):
+    tracker = tracker_for(slots={"topic": "onderwaterfietsen", "municipality": "Asten"})
+    events = await ActionSearchOffers().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_no_offers"]
+    assert dispatcher.messages[0]["topic"] == "onderwaterfietsen"
+    assert SlotSet("offers_shown", []) in events

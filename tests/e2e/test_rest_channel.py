@@ -1,0 +1,83 @@
+"""The real Rasa server and action server, driven over HTTP like a client would."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from catalogue.database import make_engine, make_session_factory
+from catalogue.models import Offer
+
+pytestmark = pytest.mark.e2e
+
+
+def say(stack, sender: str, text: str) -> list[dict]:
+    """Send one message to the REST channel and return the bot's replies."""
+    response = httpx.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook",
+        json={"sender": sender, "message": text},
+        timeout=60,
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+def texts(replies: list[dict]) -> str:
+    """All reply texts joined, for searching."""
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+def test_computer_course_in_helmond_names_an_offer_from_the_database(rasa_stack, sample_database_url):
+    replies = say(rasa_stack, f"e2e-{uuid.uuid4().hex}", "Ik zoek een computercursus in Helmond")
+
+    session = make_session_factory(make_engine(sample_database_url))()
+    try:
+        titles = set(session.execute(select(Offer.title)).scalars())
+    finally:
+        session.close()
+    offer_lines = [r["text"].split("\n")[0] for r in replies if "\n" in r.get("text", "")]
+    named = [line for line in offer_lines if line in titles]
+    assert named, f"no reply names an offer from the database: {replies}"
+    assert "Helmond" in texts(replies)
+    assert replies[-1].get("buttons"), "the bot should ask whether this helped, with buttons"
+
+
+def test_greeting_in_english_gets_english(rasa_stack):
+    replies = say(rasa_stack, f"e2e-{uuid.uuid4().hex}", "hello, I am looking for a course")
+    assert "learn" in texts(replies).lower()
+    assert "leren" not in texts(replies).lower()
+
+
+def test_out_of_scope_gets_a_polite_redirect(rasa_stack):
+    replies = say(rasa_stack, f"e2e-{uuid.uuid4().hex}", "wat voor weer wordt het morgen?")
+    assert "leren" in texts(replies).lower()
+
+
+def test_gibberish_gets_a_friendly_answer(rasa_stack):
+    replies = say(rasa_stack, f"e2e-{uuid.uuid4().hex}", "qxzv wrrrp blorf")
+    assert replies, "the bot must always answer"
+    assert "sorry" in texts(replies).lower()
+
+
+def test_restart_starts_over(rasa_stack):
+    sender = f"e2e-{uuid.uuid4().hex}"
+    say(rasa_stack, sender, "ik zoek een taalcursus")  # the bot now asks for a place
+    say(rasa_stack, sender, "/restart")
+    tracker = httpx.get(
+        f"{rasa_stack.rasa_url}/conversations/{sender}/tracker",
+        params={"token": rasa_stack.token},
+        timeout=30,
+    ).json()
+    assert tracker["active_loop"] == {} or tracker["active_loop"].get("name") is None
+    assert tracker["slots"]["topic"] is None
+    replies = say(rasa_stack, sender, "hoi")
+    assert "Leerwijzer" in texts(replies)
+
+
+def test_http_api_requires_the_token(rasa_stack):
+    assert httpx.get(f"{rasa_stack.rasa_url}/status", timeout=30).status_code == 401
+    ok = httpx.get(f"{rasa_stack.rasa_url}/status", params={"token": rasa_stack.token}, timeout=30)
+    assert ok.status_code == 200

@@ -27,7 +27,9 @@
       online: "Connected", log: "Conversation", start: "Hello"
     }
   };
-  var lang = (opts.lang || (navigator.language || "nl")).slice(0, 2) === "en" ? "en" : "nl";
+  // Interface language: the tag's data-lang, else the page's lang, else the browser's.
+  var wanted = opts.lang || document.documentElement.lang || navigator.language || "nl";
+  var lang = wanted.slice(0, 2).toLowerCase() === "en" ? "en" : "nl";
   var t = TEXTS[lang];
   var state = load();
 
@@ -148,8 +150,9 @@
     var fresh = state.session_id !== sessionId;
     state.session_id = sessionId; save();
     if (fresh && state.messages.length === 0 && opts.greet !== "false") {
-      socket.emit("user_uttered", { message: "/greet", session_id: sessionId, message_id: newId(),
-        metadata: { language: lang } });
+      // The greeting carries the interface language, so the bot answers in it.
+      socket.emit("user_uttered", { message: '/greet{"language": "' + lang + '"}',
+        session_id: sessionId, message_id: newId() });
     }
   });
   socket.on("disconnect", function () { status.textContent = t.offline; });

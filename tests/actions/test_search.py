@@ -80,7 +80,7 @@ async def test_search_shows_offers_from_the_database(dispatcher, tracker_for, ap
     assert len(shown_ids) == len(offers)
     with session_scope() as session:
         titles = {
-            offer.id: offer.title
+            offer.id: offer.title_nl
             for offer in session.execute(select(Offer).where(Offer.id.in_(shown_ids))).scalars()
         }
     assert [titles[i] for i in shown_ids] == [o["title"] for o in offers]

@@ -35,7 +35,7 @@ def test_computer_course_in_helmond_names_an_offer_from_the_database(rasa_stack,
 
     session = make_session_factory(make_engine(sample_database_url))()
     try:
-        titles = set(session.execute(select(Offer.title)).scalars())
+        titles = set(session.execute(select(Offer.title_nl)).scalars())
     finally:
         session.close()
     offer_lines = [r["text"].split("\n")[0] for r in replies if "\n" in r.get("text", "")]
@@ -59,7 +59,8 @@ def test_out_of_scope_gets_a_polite_redirect(rasa_stack):
 def test_gibberish_gets_a_friendly_answer(rasa_stack):
     replies = say(rasa_stack, f"e2e-{uuid.uuid4().hex}", "qxzv wrrrp blorf")
     assert replies, "the bot must always answer"
-    assert "sorry" in texts(replies).lower()
+    # Out-of-scope or fallback: either way the bot says what it can help with.
+    assert "help" in texts(replies).lower() and "leren" in texts(replies).lower()
 
 
 def test_restart_starts_over(rasa_stack):

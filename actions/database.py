@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache
 from typing import Callable, Iterator, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,7 +15,7 @@ from leerwijzer.settings import get_settings
 T = TypeVar("T")
 
 
-@lru_cache(maxsize=None)
+@cache
 def session_factory(database_url: str) -> sessionmaker:
     """Return the session factory for a database URL (engines pool their connections)."""
     return make_session_factory(make_engine(database_url))

@@ -3,17 +3,42 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Optional
 
 MONTHS = {
-    "nl": "januari februari maart april mei juni juli augustus september oktober november december".split(),
-    "en": "January February March April May June July August September October November December".split(),
+    "nl": [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ],
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
 }
 NO_DATE = {"nl": "wanneer je wilt", "en": "any time"}
 ONLINE = "online"
 
 
-def format_start(start: Optional[date], language: str) -> str:
+def format_start(start: date | None, language: str) -> str:
     """Say when an offer starts, e.g. "3 maart 2027"; offers without a date run any time."""
     lang = language if language in MONTHS else "nl"
     if start is None:
@@ -24,7 +49,7 @@ def format_start(start: Optional[date], language: str) -> str:
     return f"{start.day} {month} {start.year}"
 
 
-def place_label(municipality: Optional[str], language: str) -> str:
+def place_label(municipality: str | None, language: str) -> str:
     """Name the searched place; the online choice reads the same in both languages."""
     if not municipality or municipality == ONLINE:
         return ONLINE

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.database import run_in_session
 from actions.formatting import ONLINE, format_start, place_label
+from actions.intake import ELSEWHERE, UNKNOWN
 from actions.topic import extract_topic
 from catalogue.region import resolve_place
 from catalogue.search import SearchQuery, SearchResult, format_price, format_reasons, search_offers
@@ -31,20 +32,20 @@ def _latest_text(tracker: Tracker) -> str:
     return (tracker.latest_message or {}).get("text") or ""
 
 
-def _latest_intent(tracker: Tracker) -> Optional[str]:
+def _latest_intent(tracker: Tracker) -> str | None:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name")
 
 
 class ValidateSearchForm(FormValidationAction):
     """Fills `topic` and `municipality` from free text, whichever turn they come in."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Name of the action in the domain."""
         return "validate_search_form"
 
     async def extract_topic(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         """Take the subject from a new search request, or from the answer to "what?"."""
         text = _latest_text(tracker)
         if text.startswith("/"):
@@ -62,7 +63,7 @@ class ValidateSearchForm(FormValidationAction):
 
     async def extract_municipality(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         """Find a municipality, village or "online" anywhere in the message."""
         text = _latest_text(tracker)
         if text.startswith("/"):
@@ -79,7 +80,7 @@ class ValidateSearchForm(FormValidationAction):
 class ActionSearchOffers(Action):
     """Searches the offer catalogue for the topic and place, and shows the best offers."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Name of the action in the domain."""
         return "action_search_offers"
 
@@ -88,26 +89,23 @@ class ActionSearchOffers(Action):
     ) -> List[EventType]:
         """Query the catalogue and utter up to `max_offers_shown` offers with reasons."""
         language = _language(tracker)
-        topic = tracker.get_slot("topic") or ""
+        topic = search_text(tracker)
         municipality = tracker.get_slot("municipality")
-        online = municipality == ONLINE
+        query = build_query(tracker, topic, language)
         limit = get_settings().max_offers_shown
-        query = SearchQuery(
-            text=topic,
-            municipality=None if online else municipality,
-            mode="online" if online else None,
-            language=language,
-        )
 
         def search(session: Any) -> List[SearchResult]:
             results = search_offers(session, query, limit=limit)
+            if not results and query.target_group:
+                query.target_group = None
+                results = search_offers(session, query, limit=limit)
             if not results and query.municipality:
                 query.within_km = NEARBY_KM
                 results = search_offers(session, query, limit=limit)
             return results
 
         results = await run_in_session(search)
-        where = place_label(municipality, language)
+        where = place_label(None if municipality in (UNKNOWN, ELSEWHERE) else municipality, language)
         if not results:
             dispatcher.utter_message(response="utter_no_offers", topic=topic, municipality=where)
             return [SlotSet("offers_shown", [])]
@@ -123,5 +121,55 @@ class ActionSearchOffers(Action):
                 start=format_start(result.start_date, language),
                 reasons=format_reasons(result, language),
             )
-        dispatcher.utter_message(response="utter_ask_helpful")
+        if tracker.latest_action_name != "action_save_intake":
+            # After the intake the bot asks about an advisor instead (see data/rules/intake.yml).
+            dispatcher.utter_message(response="utter_ask_helpful")
         return [SlotSet("offers_shown", [str(result.offer_id) for result in results])]
+
+
+# Intake answers -> catalogue filters.
+BUDGET_MAX_EUR = {"up_to_100": 100, "up_to_500": 500}
+ROLE_TARGET_GROUP = {
+    "job_seeker": "werkzoekenden",
+    "entrepreneur": "ondernemers",
+    "retiree": "senioren",
+    "employee": "werkenden",
+}
+GOAL_SEARCH_WORDS = {
+    "digital_skills": "computer",
+    "dutch_language": "nederlands",
+    "care_for_relative": "mantelzorg",
+    "business": "ondernemen",
+    "find_work": "solliciteren",
+    "recognition": "evc",
+    "switch_career": "loopbaan",
+    "grow_in_job": "loopbaan",
+    "exploring": "loopbaan",
+}
+
+
+def search_text(tracker: Tracker) -> str:
+    """What to search for: the topic, else words that fit the intake goal."""
+    topic = tracker.get_slot("topic")
+    if topic and topic != UNKNOWN:
+        return str(topic)
+    return GOAL_SEARCH_WORDS.get(tracker.get_slot("goal") or "", "")
+
+
+def build_query(tracker: Tracker, topic: str, language: str) -> SearchQuery:
+    """Turn the slots (search or intake) into a catalogue query with filters."""
+    municipality = tracker.get_slot("municipality")
+    mode_preference = tracker.get_slot("mode_preference")
+    online = municipality in (ONLINE, ELSEWHERE) or mode_preference == "online"
+    mode = "online" if online else ("on_site" if mode_preference == "on_site" else None)
+    place = None if municipality in (None, ONLINE, ELSEWHERE, UNKNOWN) else municipality
+    budget = tracker.get_slot("budget")
+    return SearchQuery(
+        text=topic,
+        municipality=place,
+        mode=mode,
+        free_only=budget == "free",
+        max_price_eur=BUDGET_MAX_EUR.get(budget or ""),
+        target_group=ROLE_TARGET_GROUP.get(tracker.get_slot("role") or ""),
+        language=language,
+    )

@@ -42,8 +42,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-async def conversation(client: httpx.AsyncClient, url: str, script: List[str], rounds: int,
-                       latencies: List[float]) -> None:
+async def conversation(
+    client: httpx.AsyncClient, url: str, script: List[str], rounds: int, latencies: List[float]
+) -> None:
     """One user: send the script `rounds` times, one message after the other."""
     sender = uuid.uuid4().hex
     for _ in range(rounds):
@@ -76,13 +77,24 @@ def start_bare_bot(folder: Path) -> subprocess.Popen:
     """Create and train `rasa init` in a temporary folder, then serve it on a free port."""
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2")
     started = time.monotonic()
-    subprocess.run([RASA, "init", "--no-prompt", "--init-dir", str(folder)], cwd=folder, env=env,
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [RASA, "init", "--no-prompt", "--init-dir", str(folder)],
+        cwd=folder,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     print(f"bare rasa init bot trained in {time.monotonic() - started:.0f} s", flush=True)
     port = free_port()
-    process = subprocess.Popen([RASA, "run", "--port", str(port), "--interface", "127.0.0.1", "-m", "models"],
-                               cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        [RASA, "run", "--port", str(port), "--interface", "127.0.0.1", "-m", "models"],
+        cwd=folder,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     process.port = port  # type: ignore[attr-defined]
     wait_until_up(f"http://127.0.0.1:{port}/", process, 300)
     return process
@@ -100,22 +112,38 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="leerwijzer-bench-"))
     bare = start_bare_bot(work / "bare")
     settings = Settings(
-        runtime_dir=work, database_url=get_settings().database_url, tracker_store_db=str(work / "tracker.db"),
-        rasa_port=free_port(), action_port=free_port(), console_port=free_port(),
+        runtime_dir=work,
+        database_url=get_settings().database_url,
+        tracker_store_db=str(work / "tracker.db"),
+        rasa_port=free_port(),
+        action_port=free_port(),
+        console_port=free_port(),
     )
     stack = Stack(model=args.model, settings=settings, log_dir=work / "logs")
     stack.start(timeout=300)
     try:
         print(f"{'chats':>5} | {'bot':<10} | {'p50 ms':>7} | {'p95 ms':>7} | {'msg/s':>6}")
         for chats in levels:
-            ours = asyncio.run(drive(f"{stack.rasa_url}/webhooks/rest/webhook", LEERWIJZER_SCRIPT,
-                                     chats, args.rounds))
-            theirs = asyncio.run(drive(f"http://127.0.0.1:{bare.port}/webhooks/rest/webhook",  # type: ignore[attr-defined]
-                                       MOODBOT_SCRIPT, chats, args.rounds))
+            ours = asyncio.run(
+                drive(f"{stack.rasa_url}/webhooks/rest/webhook", LEERWIJZER_SCRIPT, chats, args.rounds)
+            )
+            theirs = asyncio.run(
+                drive(
+                    f"http://127.0.0.1:{bare.port}/webhooks/rest/webhook",  # type: ignore[attr-defined]
+                    MOODBOT_SCRIPT,
+                    chats,
+                    args.rounds,
+                )
+            )
             for name, row in (("leerwijzer", ours), ("rasa init", theirs)):
-                print(f"{chats:>5} | {name:<10} | {row['p50']:>7.1f} | {row['p95']:>7.1f} | {row['rate']:>6.1f}")
-            print(f"{chats:>5} | ratio      | p50 {ours['p50'] / theirs['p50']:.2f}x | "
-                  f"throughput {ours['rate'] / theirs['rate']:.2f}x", flush=True)
+                print(
+                    f"{chats:>5} | {name:<10} | {row['p50']:>7.1f} | {row['p95']:>7.1f} | {row['rate']:>6.1f}"
+                )
+            print(
+                f"{chats:>5} | ratio      | p50 {ours['p50'] / theirs['p50']:.2f}x | "
+                f"throughput {ours['rate'] / theirs['rate']:.2f}x",
+                flush=True,
+            )
     finally:
         stack.stop()
         os.killpg(bare.pid, 15)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Protocol
+from typing import Any, Awaitable, Callable, Dict, List, Protocol
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
@@ -40,7 +40,7 @@ class InboundMessage:
     channel: str
     sender_id: str
     text: str
-    provider_message_id: Optional[str] = None
+    provider_message_id: str | None = None
     media: List[MediaItem] = field(default_factory=list)
     metadata: Dict[str, Any] = field(default_factory=dict)
 
@@ -83,7 +83,7 @@ class BotOnlyGate:
         return RouteOutcome.TO_BOT
 
 
-_gate: Optional[ConversationGate] = None
+_gate: ConversationGate | None = None
 
 
 def get_gate() -> ConversationGate:
@@ -100,7 +100,7 @@ def get_gate() -> ConversationGate:
     return _gate
 
 
-def set_gate(gate: Optional[ConversationGate]) -> None:
+def set_gate(gate: ConversationGate | None) -> None:
     """Replace the gate (tests); None means build it again from the settings."""
     global _gate
     _gate = gate
@@ -120,7 +120,7 @@ async def route_inbound(
     message: InboundMessage,
     output_channel: OutputChannel,
     on_new_message: Callable[[UserMessage], Awaitable[Any]],
-    gate: Optional[ConversationGate] = None,
+    gate: ConversationGate | None = None,
 ) -> RouteOutcome:
     """Dedupe, log and route one inbound message; only bot-owned chats reach Rasa."""
     gate = gate or get_gate()

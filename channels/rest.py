@@ -8,7 +8,7 @@ and asks the gate first, so the bot stays silent while an advisor owns the conve
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -26,7 +26,7 @@ class RestOutput(CollectingOutputChannel):
     """Collects the bot's replies to return them in the HTTP response."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         """Channel name, as stored in the tracker."""
         return GatedRestInput.name()
 
@@ -35,12 +35,12 @@ class GatedRestInput(InputChannel):
     """Synchronous JSON channel: POST a message, get the bot's replies in the response."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         """Channel name used in the URL (/webhooks/rest/webhook)."""
         return "rest"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
         """The REST channel needs no secrets."""
         return cls()
 

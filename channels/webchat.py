@@ -13,7 +13,7 @@ import logging
 import os
 import uuid
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict
 
 import socketio
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -38,7 +38,7 @@ BOT_EVENT = "bot_uttered"
 MAX_SESSION_ID_CHARS = 64
 
 
-def _client_manager(manager_url: Optional[str]) -> Optional[socketio.AsyncManager]:
+def _client_manager(manager_url: str | None) -> socketio.AsyncManager | None:
     """Build a broker-backed socket.io manager so replicas share rooms, or None."""
     if not manager_url:
         return None
@@ -49,7 +49,7 @@ def _client_manager(manager_url: Optional[str]) -> Optional[socketio.AsyncManage
     raise ValueError(f"Unsupported socket.io manager URL scheme: {manager_url.split(':')[0]}")
 
 
-def _valid_session_id(value: Any) -> Optional[str]:
+def _valid_session_id(value: Any) -> str | None:
     """Accept only short, printable session ids chosen by the widget."""
     if not isinstance(value, str):
         return None
@@ -63,7 +63,7 @@ class WebChatOutput(SocketIOOutput):
     """Sends bot and advisor messages to the browser room of one conversation."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         """Channel name, as stored in the tracker's latest input channel."""
         return WebChatInput.name()
 
@@ -72,17 +72,15 @@ class WebChatInput(InputChannel):
     """Socket.io input for the web widget, with persistent sessions across reloads."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         """Channel name used in URLs (/webhooks/webchat/) and in trackers."""
         return "webchat"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
         """Build from credentials.yml; the web channel needs no secrets."""
         credentials = credentials or {}
-        origins = credentials.get("allowed_origins") or os.environ.get(
-            "LEERWIJZER_WIDGET_ORIGINS", "*"
-        )
+        origins = credentials.get("allowed_origins") or os.environ.get("LEERWIJZER_WIDGET_ORIGINS", "*")
         return cls(
             socketio_path=credentials.get("socketio_path", "/socket.io"),
             allowed_origins=origins,
@@ -93,9 +91,9 @@ class WebChatInput(InputChannel):
 
     def __init__(
         self,
-        socketio_path: Text = "/socket.io",
-        allowed_origins: Text = "*",
-        manager_url: Optional[Text] = None,
+        socketio_path: str = "/socket.io",
+        allowed_origins: str = "*",
+        manager_url: str | None = None,
     ) -> None:
         """Create the channel; the socket.io server is made when Rasa asks for the blueprint."""
         self.socketio_path = socketio_path
@@ -103,9 +101,9 @@ class WebChatInput(InputChannel):
             "*" if allowed_origins.strip() == "*" else [o.strip() for o in allowed_origins.split(",")]
         )
         self.manager_url = manager_url
-        self.sio: Optional[socketio.AsyncServer] = None
+        self.sio: socketio.AsyncServer | None = None
 
-    def get_output_channel(self) -> Optional[OutputChannel]:
+    def get_output_channel(self) -> OutputChannel | None:
         """Output used by Rasa's API to push advisor messages to a browser."""
         if self.sio is None:
             return None
@@ -141,18 +139,18 @@ class WebChatInput(InputChannel):
             )
 
         @sio.on("connect")
-        async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+        async def connect(sid: str, environ: Dict, auth: Dict | None = None) -> bool:
             return True
 
         @sio.on("session_request")
-        async def session_request(sid: Text, data: Optional[Dict]) -> None:
+        async def session_request(sid: str, data: Dict | None) -> None:
             data = data if isinstance(data, dict) else {}
             session_id = _valid_session_id(data.get("session_id")) or uuid.uuid4().hex
             await sio.enter_room(sid, session_id)
             await sio.emit("session_confirm", session_id, room=sid)
 
         @sio.on(USER_EVENT)
-        async def handle_message(sid: Text, data: Any) -> None:
+        async def handle_message(sid: str, data: Any) -> None:
             if not isinstance(data, dict):
                 return
             session_id = _valid_session_id(data.get("session_id"))

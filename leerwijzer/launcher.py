@@ -6,6 +6,7 @@ Used by `make run` and by the end-to-end tests, so the tests drive exactly what 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import secrets
 import signal
@@ -16,7 +17,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import yaml
 
@@ -75,7 +76,7 @@ class Stack:
     model: Path
     settings: Settings = field(default_factory=get_settings)
     extra_env: Dict[str, str] = field(default_factory=dict)
-    log_dir: Optional[Path] = None
+    log_dir: Path | None = None
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -128,16 +129,38 @@ class Stack:
         say(f"Channels on: {', '.join(channels)}")
         actions = self._spawn(
             "actions",
-            [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
-             "--port", str(self.settings.action_port)],
+            [
+                str(VENV_BIN / "rasa"),
+                "run",
+                "actions",
+                "--actions",
+                "actions",
+                "--port",
+                str(self.settings.action_port),
+            ],
             env,
         )
         rasa = self._spawn(
             "rasa",
-            [str(VENV_BIN / "rasa"), "run", "--model", str(self.model),
-             "--enable-api", "--auth-token", env["RASA_API_TOKEN"], "--cors", "*",
-             "--credentials", str(credentials), "--endpoints", str(self.settings.endpoints_file),
-             "--interface", self.settings.host, "--port", str(self.settings.rasa_port)],
+            [
+                str(VENV_BIN / "rasa"),
+                "run",
+                "--model",
+                str(self.model),
+                "--enable-api",
+                "--auth-token",
+                env["RASA_API_TOKEN"],
+                "--cors",
+                "*",
+                "--credentials",
+                str(credentials),
+                "--endpoints",
+                str(self.settings.endpoints_file),
+                "--interface",
+                self.settings.host,
+                "--port",
+                str(self.settings.rasa_port),
+            ],
             env,
         )
         try:
@@ -153,10 +176,8 @@ class Stack:
         """Stop children: SIGTERM to each process group, then SIGKILL after a grace period."""
         for process in self.processes.values():
             if process.poll() is None:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
         deadline = time.monotonic() + grace
         for process in self.processes.values():
             try:
@@ -166,7 +187,7 @@ class Stack:
                 process.wait()
         self.processes.clear()
 
-    def first_dead(self) -> Optional[str]:
+    def first_dead(self) -> str | None:
         """Name of a child that has exited, if any."""
         for name, process in self.processes.items():
             if process.poll() is not None:
@@ -174,7 +195,7 @@ class Stack:
         return None
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: List[str] | None = None) -> int:
     """Run the helpdesk until Ctrl-C."""
     parser = argparse.ArgumentParser(description="Run every Leerwijzer process.")
     parser.add_argument("--model", type=Path, required=True, help="trained Rasa model (.tar.gz)")
@@ -196,7 +217,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     say(f"  Chat page:      {stack.chat_url}")
     say(f"  Widget script:  {settings.rasa_url}/webhooks/webchat/static/widget.js")
     say(f"  REST channel:   {settings.rasa_url}/webhooks/rest/webhook")
-    say(f"  Rasa HTTP API:  {settings.rasa_url}/  (token: RASA_API_TOKEN{'' if settings.rasa_api_token else ', made for this run: ' + stack.token})")
+    token_note = "from RASA_API_TOKEN" if settings.rasa_api_token else f"made for this run: {stack.token}"
+    say(f"  Rasa HTTP API:  {settings.rasa_url}/  (token {token_note})")
     say(f"  Action server:  {settings.action_url}")
     say("Press Ctrl-C to stop.")
     exit_code = 0

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
 
 from pydantic import BaseSettings, Field
 
@@ -25,24 +24,22 @@ class Settings(BaseSettings):
     database_url: str = Field(
         f"sqlite:///{PROJECT_ROOT / 'var' / 'leerwijzer.db'}", env="LEERWIJZER_DATABASE_URL"
     )
-    tracker_store_db: str = Field(
-        str(PROJECT_ROOT / "var" / "rasa-tracker.db"), env="LEERWIJZER_TRACKER_DB"
-    )
+    tracker_store_db: str = Field(str(PROJECT_ROOT / "var" / "rasa-tracker.db"), env="LEERWIJZER_TRACKER_DB")
 
     # Processes and ports.
     host: str = Field("127.0.0.1", env="LEERWIJZER_HOST")
     rasa_port: int = Field(5005, env="LEERWIJZER_RASA_PORT")
     action_port: int = Field(5055, env="LEERWIJZER_ACTION_PORT")
     console_port: int = Field(5080, env="LEERWIJZER_CONSOLE_PORT")
-    action_endpoint_url: Optional[str] = Field(None, env="LEERWIJZER_ACTION_ENDPOINT_URL")
+    action_endpoint_url: str | None = Field(None, env="LEERWIJZER_ACTION_ENDPOINT_URL")
     # Rasa endpoints: bot/endpoints.yml (embedded) or bot/endpoints.scale.yml (scale-out).
     endpoints_file: Path = Field(PROJECT_ROOT / "bot" / "endpoints.yml", env="LEERWIJZER_ENDPOINTS")
 
     # Rasa HTTP API token. The launcher makes a random one per run when it is unset.
-    rasa_api_token: Optional[str] = Field(None, env="RASA_API_TOKEN")
+    rasa_api_token: str | None = Field(None, env="RASA_API_TOKEN")
 
     # Public base URL as the outside world sees it (webhook signatures are computed on it).
-    public_url: Optional[str] = Field(None, env="LEERWIJZER_PUBLIC_URL")
+    public_url: str | None = Field(None, env="LEERWIJZER_PUBLIC_URL")
 
     # How many offers the bot shows at once.
     max_offers_shown: int = Field(3, env="LEERWIJZER_MAX_OFFERS_SHOWN")

@@ -8,7 +8,7 @@ The `language` slot is filled from this entity; responses pick their variant by 
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -20,23 +20,151 @@ from rasa.shared.nlu.training_data.message import Message
 
 # Words that are common in one language and rare in the other.
 DUTCH_WORDS = frozenset(
-    """ik je jij u wij we het een de wil zoek zoeken leren cursus cursussen waar wat hoe
-    niet geen ja nee graag bedankt dank hoi hallo goedemorgen goedemiddag mijn voor met
-    van kan kun kunt ben heb hebt wordt werk werken ook maar dat deze dit die naar om
-    welke wanneer waarom iets iemand alsjeblieft alstublieft doei dag tot ziens hulp
-    adviseur spreken mag moet zou gratis woon woont""".split()
+    [
+        "ik",
+        "je",
+        "jij",
+        "u",
+        "wij",
+        "we",
+        "het",
+        "een",
+        "de",
+        "wil",
+        "zoek",
+        "zoeken",
+        "leren",
+        "cursus",
+        "cursussen",
+        "waar",
+        "wat",
+        "hoe",
+        "niet",
+        "geen",
+        "ja",
+        "nee",
+        "graag",
+        "bedankt",
+        "dank",
+        "hoi",
+        "hallo",
+        "goedemorgen",
+        "goedemiddag",
+        "mijn",
+        "voor",
+        "met",
+        "van",
+        "kan",
+        "kun",
+        "kunt",
+        "ben",
+        "heb",
+        "hebt",
+        "wordt",
+        "werk",
+        "werken",
+        "ook",
+        "maar",
+        "dat",
+        "deze",
+        "dit",
+        "die",
+        "naar",
+        "om",
+        "welke",
+        "wanneer",
+        "waarom",
+        "iets",
+        "iemand",
+        "alsjeblieft",
+        "alstublieft",
+        "doei",
+        "dag",
+        "tot",
+        "ziens",
+        "hulp",
+        "adviseur",
+        "spreken",
+        "mag",
+        "moet",
+        "zou",
+        "gratis",
+        "woon",
+        "woont",
+    ]
 )
 ENGLISH_WORDS = frozenset(
-    """i you we the a an want looking look learn learning course courses where what how
-    not no yes please thanks thank hello hi good morning my for with of can could am
-    have has work working also but that this these those which when why something
-    someone bye see help advisor speak talk may must would free live living english
-    would like need""".split()
+    [
+        "i",
+        "you",
+        "we",
+        "the",
+        "a",
+        "an",
+        "want",
+        "looking",
+        "look",
+        "learn",
+        "learning",
+        "course",
+        "courses",
+        "where",
+        "what",
+        "how",
+        "not",
+        "no",
+        "yes",
+        "please",
+        "thanks",
+        "thank",
+        "hello",
+        "hi",
+        "good",
+        "morning",
+        "my",
+        "for",
+        "with",
+        "of",
+        "can",
+        "could",
+        "am",
+        "have",
+        "has",
+        "work",
+        "working",
+        "also",
+        "but",
+        "that",
+        "this",
+        "these",
+        "those",
+        "which",
+        "when",
+        "why",
+        "something",
+        "someone",
+        "bye",
+        "see",
+        "help",
+        "advisor",
+        "speak",
+        "talk",
+        "may",
+        "must",
+        "would",
+        "free",
+        "live",
+        "living",
+        "english",
+        "would",
+        "like",
+        "need",
+    ]
 )
 WORD_PATTERN = re.compile(r"[a-zà-ÿ']+")
 
 
-def detect_language(text: str) -> Optional[str]:
+def detect_language(text: str) -> str | None:
     """Return "nl" or "en" when the text clearly is that language, else None."""
     words = WORD_PATTERN.findall(text.lower())
     dutch = sum(word in DUTCH_WORDS for word in words)
@@ -48,20 +176,18 @@ def detect_language(text: str) -> Optional[str]:
     return None
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class LanguageDetector(GraphComponent, EntityExtractorMixin):
     """Adds a `language` entity ("nl" or "en") to messages whose language is clear."""
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "LanguageDetector":
+    ) -> LanguageDetector:
         """Create the component; it has no state to train or load."""
         return cls()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List
 
 import pytest
 from rasa_sdk import Tracker
@@ -24,9 +24,9 @@ def tracker_for() -> Callable[..., Tracker]:
     def build(
         text: str = "",
         intent: str = "search_offer",
-        slots: Optional[Dict[str, Any]] = None,
-        entities: Optional[List[Dict[str, Any]]] = None,
-        active_loop: Optional[str] = None,
+        slots: Dict[str, Any] | None = None,
+        entities: List[Dict[str, Any]] | None = None,
+        active_loop: str | None = None,
     ) -> Tracker:
         slot_values = {"language": "nl", "requested_slot": None}
         slot_values.update(slots or {})

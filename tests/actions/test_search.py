@@ -59,7 +59,9 @@ async def test_unknown_place_is_asked_again_kindly(dispatcher, tracker_for, doma
 
 
 async def test_request_without_subject_leaves_topic_empty(dispatcher, tracker_for, domain, app_settings):
-    tracker = tracker_for("ik zoek een cursus in Best", slots={"topic": "oud onderwerp"}, active_loop="search_form")
+    tracker = tracker_for(
+        "ik zoek een cursus in Best", slots={"topic": "oud onderwerp"}, active_loop="search_form"
+    )
     events = await ValidateSearchForm().run(dispatcher, tracker, domain)
     slots = slot_events(events)
     assert slots["topic"] is None

@@ -19,7 +19,9 @@ def test_chat_page_answers_and_survives_a_reload(rasa_stack, tmp_path):
 
         page.get_by_label("Typ je bericht").fill("Ik zoek een computercursus in Helmond")
         page.keyboard.press("Enter")
-        expect(page.locator(".lw-msg.lw-user").last).to_have_text("Jij: Ik zoek een computercursus in Helmond")
+        expect(page.locator(".lw-msg.lw-user").last).to_have_text(
+            "Jij: Ik zoek een computercursus in Helmond"
+        )
         expect(page.locator(".lw-msg.lw-bot", has_text="Helmond").first).to_be_visible(timeout=30_000)
         expect(page.get_by_role("button", name="Ja")).to_be_visible(timeout=30_000)
         before = bot_messages.count()
@@ -28,7 +30,9 @@ def test_chat_page_answers_and_survives_a_reload(rasa_stack, tmp_path):
 
         page.reload()
         expect(bot_messages).to_have_count(before, timeout=10_000)
-        assert page.evaluate("JSON.parse(localStorage.getItem('leerwijzer.webchat')).session_id") == session_id
+        assert (
+            page.evaluate("JSON.parse(localStorage.getItem('leerwijzer.webchat')).session_id") == session_id
+        )
 
         # The conversation continues on the server too: answering the question gets a reply.
         page.get_by_role("button", name="Ja").click()

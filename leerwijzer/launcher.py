@@ -195,6 +195,14 @@ class Stack:
         return None
 
 
+class StopRequested(Exception):
+    """Raised by the signal handler so start-up and the watch loop end the same way."""
+
+
+def _raise_stop(signum: int, _frame: object) -> None:
+    raise StopRequested(signal.Signals(signum).name)
+
+
 def main(argv: List[str] | None = None) -> int:
     """Run the helpdesk until Ctrl-C."""
     parser = argparse.ArgumentParser(description="Run every Leerwijzer process.")
@@ -202,36 +210,36 @@ def main(argv: List[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     stack = Stack(model=args.model)
-    stopping = False
-
-    def request_stop(signum: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
-    say("Starting the action server and the Rasa server (loading the model takes a while)...")
-    stack.start()
-    settings = stack.settings
-    say("Leerwijzer is running:")
-    say(f"  Chat page:      {stack.chat_url}")
-    say(f"  Widget script:  {settings.rasa_url}/webhooks/webchat/static/widget.js")
-    say(f"  REST channel:   {settings.rasa_url}/webhooks/rest/webhook")
-    token_note = "from RASA_API_TOKEN" if settings.rasa_api_token else f"made for this run: {stack.token}"
-    say(f"  Rasa HTTP API:  {settings.rasa_url}/  (token {token_note})")
-    say(f"  Action server:  {settings.action_url}")
-    say("Press Ctrl-C to stop.")
+    signal.signal(signal.SIGINT, _raise_stop)
+    signal.signal(signal.SIGTERM, _raise_stop)
     exit_code = 0
-    while not stopping:
-        dead = stack.first_dead()
-        if dead:
-            say(f"The {dead} process stopped unexpectedly; stopping the rest.")
-            exit_code = 1
-            break
-        time.sleep(0.5)
-    say("Stopping...")
-    stack.stop()
-    say("Stopped.")
+    try:
+        say("Starting the action server and the Rasa server (loading the model takes a while)...")
+        stack.start()
+        settings = stack.settings
+        say("Leerwijzer is running:")
+        say(f"  Chat page:      {stack.chat_url}")
+        say(f"  Widget script:  {settings.rasa_url}/webhooks/webchat/static/widget.js")
+        say(f"  REST channel:   {settings.rasa_url}/webhooks/rest/webhook")
+        token_note = "from RASA_API_TOKEN" if settings.rasa_api_token else f"made for this run: {stack.token}"
+        say(f"  Rasa HTTP API:  {settings.rasa_url}/  (token {token_note})")
+        say(f"  Action server:  {settings.action_url}")
+        say("Press Ctrl-C to stop.")
+        while (dead := stack.first_dead()) is None:
+            time.sleep(0.5)
+        say(f"The {dead} process stopped unexpectedly; stopping the rest.")
+        exit_code = 1
+    except StopRequested:
+        pass
+    except RuntimeError as error:  # a process did not come up
+        say(str(error))
+        exit_code = 1
+    finally:
+        # Children run in their own sessions, so Ctrl-C reaches only us: stop them in order.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        say("Stopping...")
+        stack.stop()
+        say("Stopped.")
     return exit_code
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Dict, List
 
 import yaml
+from dotenv import dotenv_values
 
 from leerwijzer.settings import PROJECT_ROOT, Settings, get_settings
 
@@ -92,6 +93,10 @@ class Stack:
     def environment(self) -> Dict[str, str]:
         """Environment shared by every child: settings made explicit, plus extras."""
         env = dict(os.environ)
+        # Children (and Rasa's ${VAR} expansion) must see `.env` too; real env vars win.
+        for name, value in dotenv_values(PROJECT_ROOT / ".env").items():
+            if value is not None:
+                env.setdefault(name, value)
         env.update(self.extra_env)
         env.setdefault("RASA_API_TOKEN", self.settings.rasa_api_token or secrets.token_urlsafe(24))
         env["LEERWIJZER_ACTION_URL"] = self.settings.action_url

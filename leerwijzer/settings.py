@@ -6,10 +6,12 @@ reads its configuration here and nowhere else. `.env.example` documents each var
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Mapping
 
-from pydantic import BaseSettings, Field
+from pydantic import BaseModel, BaseSettings, Field
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,6 +61,42 @@ class Settings(BaseSettings):
     def rasa_url(self) -> str:
         """Base URL of the Rasa server."""
         return f"http://{self.host}:{self.rasa_port}"
+
+
+# Channel secrets are read from a mapping rather than cached: the launcher decides from the
+# same mapping which channels are on, and Rasa expands the very same ${VAR}s in credentials.
+class ChannelSettings(BaseModel):
+    """Channel credentials and URLs; an empty string counts as unset."""
+
+    TWILIO_ACCOUNT_SID: str | None = None
+    TWILIO_AUTH_TOKEN: str | None = None
+    TWILIO_WHATSAPP_FROM: str | None = None
+    TWILIO_SMS_FROM: str | None = None
+    TWILIO_WHATSAPP_TEMPLATE_SID: str | None = None
+    TWILIO_API_BASE_URL: str | None = None
+    TELEGRAM_BOT_TOKEN: str | None = None
+    TELEGRAM_WEBHOOK_SECRET: str | None = None
+    TELEGRAM_API_BASE_URL: str | None = None
+    LEERWIJZER_PUBLIC_URL: str | None = None
+    LEERWIJZER_DATABASE_URL: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> ChannelSettings:
+        """Read the fields from `env` (default: the process environment)."""
+        env = os.environ if env is None else env
+        values = {}
+        for name in cls.__fields__:
+            value = (env.get(name) or "").strip()
+            if value:
+                values[name] = value
+        return cls(**values)
+
+    @property
+    def database_url(self) -> str:
+        """Database URL for the channel tables; falls back to the shared settings default."""
+        if self.LEERWIJZER_DATABASE_URL:
+            return self.LEERWIJZER_DATABASE_URL
+        return Settings().database_url
 
 
 @lru_cache(maxsize=1)

@@ -61,6 +61,7 @@ def trained_model() -> Path:
 def rasa_stack(tmp_path_factory: pytest.TempPathFactory, sample_database_url: str) -> Iterator[object]:
     """The real action server and Rasa server, as `make run` starts them, on free ports."""
     from leerwijzer.launcher import Stack
+    from tests.fakes import channel_test_env, shared_fake_telegram, shared_fake_twilio
 
     folder = tmp_path_factory.mktemp("stack")
     settings = Settings(
@@ -72,7 +73,9 @@ def rasa_stack(tmp_path_factory: pytest.TempPathFactory, sample_database_url: st
         console_port=free_port(),
         rasa_api_token="test-token",
     )
-    stack = Stack(model=trained_model(), settings=settings, log_dir=folder / "logs")
+    # Every channel is on, talking to fake Twilio and Telegram APIs on loopback.
+    channel_env = channel_test_env(shared_fake_twilio().base_url, shared_fake_telegram().base_url)
+    stack = Stack(model=trained_model(), settings=settings, extra_env=channel_env, log_dir=folder / "logs")
     try:
         stack.start(timeout=300)
     except Exception:

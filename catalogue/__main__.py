@@ -1,0 +1,5 @@
+"""Entry point for `python -m catalogue`."""
+
+from catalogue.cli import main
+
+raise SystemExit(main())

@@ -88,7 +88,7 @@
   function setOpen(open) {
     if (open) { panel.removeAttribute("hidden"); } else { panel.setAttribute("hidden", ""); }
     toggle.setAttribute("aria-expanded", String(open));
-    toggle.textContent = open ? t.close : t.open;
+    // The toggle keeps its name; aria-expanded tells screen readers whether it is open.
     state.open = open; save();
     if (open) { input.focus(); log.scrollTop = log.scrollHeight; }
   }

@@ -10,6 +10,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.engine import create_engine as sa_create_engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from catalogue.models import Offer
 
@@ -43,6 +44,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
         connect_args = kwargs.pop("connect_args", {})
         connect_args.setdefault("check_same_thread", False)
+        if database and database != ":memory:":
+            # SQLAlchemy 1.4 opens a new connection per session for SQLite files
+            # (NullPool); a small pool saves milliseconds on every search.
+            kwargs.setdefault("poolclass", QueuePool)
+            kwargs.setdefault("pool_size", 5)
         engine = sa_create_engine(url, future=True, connect_args=connect_args, **kwargs)
         event.listen(engine, "connect", _set_sqlite_pragmas)
         # pysqlite starts transactions itself and breaks SAVEPOINT; let SQLAlchemy do it.

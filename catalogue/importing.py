@@ -28,6 +28,7 @@ from catalogue.models import (
     Offering,
     OfferSearchTerm,
     Provider,
+    SearchTermWeight,
     SearchVocabulary,
     Skill,
     TargetGroup,
@@ -460,12 +461,25 @@ def index_offer(session: Session, offer: Offer) -> None:
 
 
 def rebuild_vocabulary(session: Session) -> None:
-    """Recount the search vocabulary and bump its version so query caches refresh."""
+    """Recount the search vocabulary and term weights; bump the version so query caches refresh.
+
+    Run it after every change to `offer_search_terms`: search takes its score levels from
+    `search_term_weights`.
+    """
     session.execute(delete(SearchVocabulary))
     session.execute(
         insert(SearchVocabulary).from_select(
             ["term", "offer_count"],
             select(OfferSearchTerm.term, func.count()).group_by(OfferSearchTerm.term),
+        )
+    )
+    session.execute(delete(SearchTermWeight))
+    session.execute(
+        insert(SearchTermWeight).from_select(
+            ["term", "weight", "offer_count"],
+            select(OfferSearchTerm.term, OfferSearchTerm.weight, func.count()).group_by(
+                OfferSearchTerm.term, OfferSearchTerm.weight
+            ),
         )
     )
     version = uuid.uuid4().hex

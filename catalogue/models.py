@@ -253,7 +253,10 @@ class OfferSearchTerm(Base):
 
     __tablename__ = "offer_search_terms"
     __table_args__ = (
-        Index("ix_offer_search_terms_offer", "offer_id"),
+        # Covering index for scoring a chunk of offers (offer id -> its terms and weights).
+        Index("ix_offer_search_terms_offer_term", "offer_id", "term", "weight"),
+        # Search walks one term's postings per weight level, in offer id order (top-k).
+        Index("ix_offer_search_terms_term_weight", "term", "weight", "offer_id"),
         {"sqlite_with_rowid": False},
     )
 
@@ -268,6 +271,16 @@ class SearchVocabulary(Base):
     __tablename__ = "search_vocabulary"
 
     term: Mapped[str] = Column(String(64), primary_key=True)
+    offer_count: Mapped[int] = Column(Integer, nullable=False)
+
+
+class SearchTermWeight(Base):
+    """How many offers hold a term at a given weight; search derives its score levels from it."""
+
+    __tablename__ = "search_term_weights"
+
+    term: Mapped[str] = Column(String(64), primary_key=True)
+    weight: Mapped[int] = Column(Integer, primary_key=True)
     offer_count: Mapped[int] = Column(Integer, nullable=False)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, Sequence, Union
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select, union_all
+from sqlalchemy import and_, bindparam, case, exists, func, literal, or_, select, union, union_all
 from sqlalchemy.orm import Session
 
 from catalogue import region
@@ -22,11 +22,12 @@ from catalogue.models import (
     Offering,
     OfferSearchTerm,
     Provider,
+    SearchTermWeight,
     SearchVocabulary,
     TargetGroup,
     offer_target_groups,
 )
-from catalogue.text import analyse_query, normalise, stem, words
+from catalogue.text import AnalysedQuery, analyse_query, normalise, stem, words
 
 Mode = Literal["online", "on_site"]
 Language = Literal["nl", "en"]
@@ -113,26 +114,72 @@ class SchemeInfo:
     provider: str
 
 
-_vocabulary_lock = threading.Lock()
-_vocabulary_cache: dict[tuple[str, str], frozenset[str]] = {}
+@dataclass(frozen=True, eq=False)
+class _IndexInfo:
+    """Per-database search data cached per vocabulary version: terms and their weights."""
+
+    terms: frozenset[str]
+    # term -> distinct index weights of that term, highest first
+    weights: dict[str, tuple[int, ...]]
+    # query text -> analysed query (treated as read-only), bounded
+    analysed: dict[str, AnalysedQuery] = field(default_factory=dict, compare=False, hash=False)
+
+    def analyse(self, text: str) -> AnalysedQuery:
+        """Analyse query text against this vocabulary, cached (typo correction is not cheap)."""
+        result = self.analysed.get(text)
+        if result is None:
+            result = analyse_query(text, self.terms)
+            if len(self.analysed) >= 2000:
+                self.analysed.clear()
+            self.analysed[text] = result
+        return result
 
 
-def _vocabulary(session: Session) -> frozenset[str]:
-    """Return the indexed terms, cached per database and vocabulary version."""
-    version = session.execute(
-        select(CatalogueMeta.value).where(CatalogueMeta.key == _VOCABULARY_VERSION_KEY)
-    ).scalar_one_or_none()
+_index_lock = threading.Lock()
+_index_cache: dict[tuple[str, str], _IndexInfo] = {}
+
+
+def _index_info(session: Session) -> _IndexInfo:
+    """Return the indexed terms and weights, cached per database and vocabulary version."""
+    version = (
+        session.connection()
+        .execute(select(CatalogueMeta.value).where(CatalogueMeta.key == _VOCABULARY_VERSION_KEY))
+        .scalar_one_or_none()
+    )
     key = (str(session.get_bind().url), version or "")
-    with _vocabulary_lock:
-        cached = _vocabulary_cache.get(key)
+    with _index_lock:
+        cached = _index_cache.get(key)
     if cached is not None:
         return cached
     terms = frozenset(session.execute(select(SearchVocabulary.term)).scalars())
-    with _vocabulary_lock:
-        if len(_vocabulary_cache) > 8:
-            _vocabulary_cache.clear()
-        _vocabulary_cache[key] = terms
-    return terms
+    weights: dict[str, list[int]] = {}
+    for term, weight in session.execute(select(SearchTermWeight.term, SearchTermWeight.weight)):
+        weights.setdefault(term, []).append(int(weight))
+    info = _IndexInfo(terms, {term: tuple(sorted(set(ws), reverse=True)) for term, ws in weights.items()})
+    with _index_lock:
+        if len(_index_cache) > 8:
+            _index_cache.clear()
+        _index_cache[key] = info
+    return info
+
+
+def _vocabulary(session: Session) -> frozenset[str]:
+    """Return the indexed terms (cached, see `_index_info`)."""
+    return _index_info(session).terms
+
+
+def _target_group_in_use(session: Session, target_group: str) -> bool:
+    """Return whether any offer is tagged with this target group (else its bonus never applies)."""
+    group_code = normalise(target_group).replace(" ", "_")
+    row = session.execute(
+        select(offer_target_groups.c.offer_id)
+        .join(TargetGroup, TargetGroup.id == offer_target_groups.c.target_group_id)
+        .where(
+            or_(TargetGroup.code == group_code, func.lower(TargetGroup.name_nl) == normalise(target_group))
+        )
+        .limit(1)
+    ).first()
+    return row is not None
 
 
 def _strip_places(text: str) -> tuple[str, region.PlaceMatch | None]:
@@ -194,7 +241,8 @@ def search_offers(session: Session, query: SearchQuery, limit: int = 3) -> list[
         else:
             municipality = place_in_text.municipality
 
-    analysed = analyse_query(text, _vocabulary(session))
+    index = _index_info(session)
+    analysed = index.analyse(text)
     groups = analysed.meaningful_groups
 
     conditions = [open_offering_condition(today)]
@@ -223,15 +271,20 @@ def search_offers(session: Session, query: SearchQuery, limit: int = 3) -> list[
     target_group_match = None
     if query.target_group:
         group_code = normalise(query.target_group).replace(" ", "_")
-        tagged_with = exists().where(
-            offer_target_groups.c.offer_id == Offer.id,
-            offer_target_groups.c.target_group_id == TargetGroup.id,
-            or_(
-                TargetGroup.code == group_code,
-                func.lower(TargetGroup.name_nl) == normalise(query.target_group),
-            ),
+        tagged_with = (
+            exists()
+            .where(
+                offer_target_groups.c.offer_id == Offer.id,
+                offer_target_groups.c.target_group_id == TargetGroup.id,
+                or_(
+                    TargetGroup.code == group_code,
+                    func.lower(TargetGroup.name_nl) == normalise(query.target_group),
+                ),
+            )
+            .correlate(Offer)
         )
-        untagged = ~exists().where(offer_target_groups.c.offer_id == Offer.id)
+        # Explicit correlation: these also run nested inside the "viable offering" EXISTS.
+        untagged = ~exists().where(offer_target_groups.c.offer_id == Offer.id).correlate(Offer)
         conditions.append(or_(tagged_with, untagged))
         target_group_match = tagged_with
 
@@ -265,61 +318,233 @@ def search_offers(session: Session, query: SearchQuery, limit: int = 3) -> list[
         else literal(0)
     )
 
-    if groups:
-        # On SQLite, "+ 0" stops the planner scanning the whole table in offer_id order.
-        sqlite = session.get_bind().dialect.name == "sqlite"
-        group_key = OfferSearchTerm.offer_id + 0 if sqlite else OfferSearchTerm.offer_id
-        per_group = []
-        for number, group in enumerate(groups):
-            quality = case(dict(group.terms), value=OfferSearchTerm.term, else_=0)
-            per_group.append(
-                select(
-                    OfferSearchTerm.offer_id.label("offer_id"),
-                    literal(number).label("group_number"),
-                    func.max(OfferSearchTerm.weight * quality).label("group_score"),
-                )
-                .where(OfferSearchTerm.term.in_(sorted(group.terms)))
-                .group_by(group_key)
-            )
-        matched = union_all(*per_group).subquery("matched")
-        text_scores = (
-            select(
-                matched.c.offer_id,
-                func.sum(matched.c.group_score).label("text_score"),
-            )
-            .group_by(matched.c.offer_id)
-            .subquery("text_scores")
-        )
-        text_score = text_scores.c.text_score
-    else:
-        text_scores = None
-        text_score = literal(0)
-
-    total = (text_score + location_score + kind_score + target_score).label("total")
-    no_start_last = case((Offering.start_date.is_(None), 1), else_=0)
-    statement = (
-        select(Offer.id, Offering.id, total).select_from(Offer).join(Offering, Offering.offer_id == Offer.id)
+    target_bonus = _SCORE_TARGET_GROUP if target_group_match is not None else 0
+    if target_bonus and not _target_group_in_use(session, query.target_group or ""):
+        target_bonus = 0  # nobody is tagged with this group: the bonus can never apply
+    scorer = _ChunkScorer(
+        session,
+        conditions,
+        groups,
+        location_score + kind_score + target_score,
+        limit,
     )
-    if text_scores is not None:
-        statement = statement.join(text_scores, text_scores.c.offer_id == Offer.id)
-    statement = statement.where(*conditions).order_by(
-        total.desc(), Offer.id, no_start_last, Offering.start_date, Offering.id
+    max_bonus = (
+        (_SCORE_SAME_MUNICIPALITY if municipality else 0)
+        + (_SCORE_KIND_HINT if kind_hints else 0)
+        + target_bonus
     )
-
-    fetch = max(limit, 1) * 10
-    chosen: dict[int, tuple[int, int]] = {}
-    offset = 0
-    while len(chosen) < limit:
-        rows = session.execute(statement.limit(fetch).offset(offset)).all()
-        for offer_id, offering_id, score in rows:
-            if offer_id not in chosen and len(chosen) < limit:
-                chosen[offer_id] = (offering_id, int(score or 0))
-        if len(rows) < fetch:
-            break
-        offset += fetch
+    chosen = _top_k(session, scorer, groups, index.weights, max_bonus, limit)
     if not chosen:
         return []
     return _build_results(session, chosen, query, municipality, distances, groups, today)
+
+
+class _ChunkScorer:
+    """Scores a chunk of candidate offers exactly in SQL and returns its top `limit` offers.
+
+    The statement is built once per search; the chunk's offer ids are an expanding bind
+    parameter, so later chunks reuse SQLAlchemy's compiled form.
+    """
+
+    def __init__(
+        self, session: Session, conditions: list[Any], groups: Sequence[Any], bonus: Any, limit: int
+    ) -> None:
+        self.session = session
+        self.conditions = conditions
+        self.limit = limit
+        self.page = max(limit, 1) * 10
+        chunk = bindparam("chunk_ids", expanding=True)
+        if groups:
+            per_group = []
+            for number, group in enumerate(groups):
+                quality = case(dict(group.terms), value=OfferSearchTerm.term, else_=0)
+                per_group.append(
+                    select(
+                        OfferSearchTerm.offer_id.label("offer_id"),
+                        literal(number).label("group_number"),
+                        func.max(OfferSearchTerm.weight * quality).label("group_score"),
+                    )
+                    .where(OfferSearchTerm.offer_id.in_(chunk), OfferSearchTerm.term.in_(sorted(group.terms)))
+                    .group_by(OfferSearchTerm.offer_id)
+                )
+            matched = union_all(*per_group).subquery("matched")
+            text_scores = (
+                select(matched.c.offer_id, func.sum(matched.c.group_score).label("text_score"))
+                .group_by(matched.c.offer_id)
+                .subquery("text_scores")
+            )
+            total = (text_scores.c.text_score + bonus).label("total")
+        else:
+            text_scores = None
+            total = bonus.label("total")
+        no_start_last = case((Offering.start_date.is_(None), 1), else_=0)
+        statement = (
+            select(Offer.id, Offering.id, total)
+            .select_from(Offer)
+            .join(Offering, Offering.offer_id == Offer.id)
+        )
+        if text_scores is not None:
+            statement = statement.join(text_scores, text_scores.c.offer_id == Offer.id)
+        self.statement = (
+            statement.where(Offer.id.in_(chunk), *conditions)
+            .order_by(total.desc(), Offer.id, no_start_last, Offering.start_date, Offering.id)
+            .limit(self.page)
+        )
+
+    def top(self, offer_ids: list[int]) -> list[tuple[int, int, int]]:
+        """Return [(total, offer_id, offering_id)] of the chunk's best offers, best first."""
+        connection = self.session.connection()
+        chosen: dict[int, tuple[int, int]] = {}
+        offset = 0
+        while len(chosen) < self.limit:
+            statement = self.statement.offset(offset) if offset else self.statement
+            rows = connection.execute(statement, {"chunk_ids": offer_ids}).all()
+            for offer_id, offering_id, score in rows:
+                if offer_id not in chosen and len(chosen) < self.limit:
+                    chosen[offer_id] = (offering_id, int(score or 0))
+            if len(rows) < self.page:
+                break
+            offset += self.page
+        return [(score, offer_id, offering_id) for offer_id, (offering_id, score) in chosen.items()]
+
+
+_FIRST_CHUNK = 32
+_MAX_CHUNK = 1000
+# Tests switch pruning off to compare with scoring every candidate.
+_PRUNE = True
+
+
+def _level_postings(pairs: list[tuple[str, int]]) -> Any:
+    """Select the first `:size` offer ids above `:after` holding any of the (term, weight) pairs.
+
+    Each pair is its own `ORDER BY offer_id LIMIT` walk of the (term, weight, offer_id)
+    index, so the database stops early instead of sorting every posting of the level.
+    """
+    branches = []
+    for term, weight in pairs:
+        branch = (
+            select(OfferSearchTerm.offer_id.label("offer_id"))
+            .where(
+                OfferSearchTerm.term == term,
+                OfferSearchTerm.weight == weight,
+                OfferSearchTerm.offer_id > bindparam("after"),
+            )
+            .order_by(OfferSearchTerm.offer_id)
+            .limit(bindparam("size"))
+            .subquery()
+        )
+        branches.append(select(branch.c.offer_id))
+    merged = (branches[0] if len(branches) == 1 else union(*branches)).subquery("postings")
+    return select(merged.c.offer_id).order_by(merged.c.offer_id).limit(bindparam("size"))
+
+
+def _with_viability(candidates: Any, conditions: list[Any]) -> Any:
+    """Select (offer id, has an offering passing every filter) for a select of offer ids.
+
+    The ids are limited first (a subquery with `LIMIT` is a planner fence), then checked one
+    by one, so neither database turns this into a scan of all offerings.
+    """
+    raw = candidates.subquery("raw")
+    # A scalar subquery with LIMIT 1 (not EXISTS): PostgreSQL may not turn it into a hash of
+    # every open offering, it probes the offer's offerings by index instead.
+    first_viable = (
+        select(Offering.id)
+        .join(Offer, Offer.id == Offering.offer_id)
+        .where(Offering.offer_id == raw.c.offer_id, *conditions)
+        .limit(1)
+        .scalar_subquery()
+    )
+    viable = first_viable.is_not(None)
+    return select(raw.c.offer_id, viable.label("viable")).order_by(raw.c.offer_id)
+
+
+def _top_k(
+    session: Session,
+    scorer: _ChunkScorer,
+    groups: Sequence[Any],
+    weights: dict[str, tuple[int, ...]],
+    max_bonus: int,
+    limit: int,
+) -> dict[int, tuple[int, int]]:
+    """Exact top `limit` offers by (score desc, offer id), scoring as few offers as possible.
+
+    The text score of an offer is the sum over query groups of its best weight x quality.
+    Candidates are taken level by level: level L holds the offers with a posting whose
+    weight x (best quality of its term) is L. An offer first met at a level scores at most
+    the sum over groups of their best contribution below the previous level, plus the
+    largest bonus (place, kind hint, target group). Inside a level offers are scored in id
+    order in growing chunks (`LIMIT` in SQL); the search stops as soon as no unscored offer
+    can beat the k-th result (a higher score, or the same score with a lower id). The outcome
+    equals scoring every matching offer and sorting; only the amount of work differs.
+    """
+    if limit <= 0:
+        return {}
+    connection = session.connection()
+    best: list[tuple[int, int, int]] = []  # (total, offer_id, offering_id), best first
+    scored: set[int] = set()
+
+    def beaten(bound: int, next_id: int) -> bool:
+        """True when an unscored offer with score <= bound and id >= next_id cannot get in."""
+        if len(best) < limit or not _PRUNE:
+            return False
+        kth_total, kth_id = best[-1][0], best[-1][1]
+        return kth_total > bound or (kth_total == bound and next_id > kth_id)
+
+    def walk(candidates: Any, bound: int) -> None:
+        """Score candidates (ids above `:after`, at most `:size`) in id order until none can get in."""
+        statement = _with_viability(candidates, scorer.conditions)
+        last, size = 0, max(_FIRST_CHUNK, limit * 8)
+        while not beaten(bound, last + 1):
+            rows = connection.execute(statement, {"after": last, "size": size}).all()
+            if not rows:
+                return
+            last = rows[-1][0]
+            chunk = [offer_id for offer_id, viable in rows if viable and offer_id not in scored]
+            if chunk:
+                scored.update(chunk)
+                best.extend(scorer.top(chunk))
+                best.sort(key=lambda row: (-row[0], row[1]))
+                del best[limit:]
+            if len(rows) < size:
+                return
+            size = min(size * 4, _MAX_CHUNK)
+
+    if not groups:
+        walk(
+            select(Offer.id.label("offer_id"))
+            .where(Offer.id > bindparam("after"))
+            .order_by(Offer.id)
+            .limit(bindparam("size")),
+            max_bonus,
+        )
+        return {offer_id: (offering_id, total) for total, offer_id, offering_id in best}
+
+    best_quality: dict[str, int] = {}
+    for group in groups:
+        for term, quality in group.terms.items():
+            best_quality[term] = max(best_quality.get(term, 0), quality)
+    # Possible contributions per group, and the candidate levels.
+    group_values = [
+        sorted({w * q for term, q in group.terms.items() for w in weights.get(term, ())}, reverse=True)
+        for group in groups
+    ]
+    levels = sorted({w * q for term, q in best_quality.items() for w in weights.get(term, ())}, reverse=True)
+    previous: float = float("inf")
+    for level in levels:
+        # Offers not met at a higher level score at most this per group (+ the bonus).
+        bound = sum(next((v for v in values if v < previous), 0) for values in group_values) + max_bonus
+        if beaten(bound, 0):
+            break
+        # Postings whose weight x best quality lies in [level, previous): one index range each.
+        pairs = sorted(
+            (term, weight)
+            for term, quality in best_quality.items()
+            for weight in weights.get(term, ())
+            if level <= weight * quality < previous
+        )
+        previous = level
+        walk(_level_postings(pairs), bound)
+    return {offer_id: (offering_id, total) for total, offer_id, offering_id in best}
 
 
 def _build_results(
@@ -333,36 +558,64 @@ def _build_results(
 ) -> list[SearchResult]:
     """Load the chosen offers and offerings and explain why each one fits."""
     offering_ids = [offering_id for offering_id, _score in chosen.values()]
-    rows = session.execute(
-        select(Offer, Offering, Provider.name)
-        .join(Offering, Offering.offer_id == Offer.id)
-        .join(Provider, Provider.id == Offer.provider_id)
-        .where(Offering.id.in_(offering_ids))
-    ).all()
-    by_offer = {offer.id: (offer, offering, provider) for offer, offering, provider in rows}
+    # One Core query with just the needed columns (no ORM entities, no N+1).
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                Offer.id.label("offer_id"),
+                Offer.title_nl,
+                Offer.title_en,
+                Offer.kind,
+                Offer.url.label("offer_url"),
+                Offer.checked_on.label("offer_checked_on"),
+                Offer.fictional,
+                Offering.id.label("offering_id"),
+                Offering.mode,
+                Offering.municipality,
+                Offering.place_text,
+                Offering.price_cents,
+                Offering.start_date,
+                Offering.schedule_text,
+                Offering.url,
+                Offering.checked_on,
+                Provider.name.label("provider_name"),
+            )
+            .join(Offering, Offering.offer_id == Offer.id)
+            .join(Provider, Provider.id == Offer.provider_id)
+            .where(Offering.id.in_(offering_ids))
+        )
+        .all()
+    )
+    by_offer = {row.offer_id: row for row in rows}
     matched_words = _matched_words(session, list(chosen), groups)
     results = []
     for offer_id, (_offering_id, score) in chosen.items():
-        offer, offering, provider_name = by_offer[offer_id]
-        title = offer.title_nl
-        if query.language == "en" and offer.title_en:
-            title = offer.title_en
+        offering = by_offer[offer_id]
+        title = offering.title_nl
+        if query.language == "en" and offering.title_en:
+            title = offering.title_en
         online_only = offering.mode == "online"
+        price_eur = (
+            None
+            if offering.price_cents is None
+            else (Decimal(offering.price_cents) / 100).quantize(Decimal("0.01"))
+        )
         result = SearchResult(
-            offer_id=offer.id,
-            offering_id=offering.id,
+            offer_id=offering.offer_id,
+            offering_id=offering.offering_id,
             title=title,
-            provider=provider_name,
-            kind=offer.kind,
+            provider=offering.provider_name,
+            kind=offering.kind,
             municipality=None if online_only else offering.municipality,
             place_text="online" if online_only else (offering.place_text or offering.municipality or ""),
-            price_eur=offering.price_eur,
+            price_eur=price_eur,
             start_date=offering.start_date,
-            url=offering.url or offer.url,
-            checked_on=offering.checked_on or offer.checked_on,
+            url=offering.url or offering.offer_url,
+            checked_on=offering.checked_on or offering.offer_checked_on,
             score=score,
             mode=offering.mode,
-            fictional=bool(offer.fictional),
+            fictional=bool(offering.fictional),
             language=query.language,
         )
         result.reasons = _reasons(
@@ -377,11 +630,15 @@ def _matched_words(session: Session, offer_ids: list[int], groups: Sequence[Any]
     if not groups or not offer_ids:
         return {}
     wanted = sorted({term for group in groups for term in group.terms})
-    rows = session.execute(
-        select(OfferSearchTerm.offer_id, OfferSearchTerm.term).where(
-            OfferSearchTerm.offer_id.in_(offer_ids), OfferSearchTerm.term.in_(wanted)
+    rows = (
+        session.connection()
+        .execute(
+            select(OfferSearchTerm.offer_id, OfferSearchTerm.term).where(
+                OfferSearchTerm.offer_id.in_(offer_ids), OfferSearchTerm.term.in_(wanted)
+            )
         )
-    ).all()
+        .all()
+    )
     terms_by_offer: dict[int, set[str]] = {}
     for offer_id, term in rows:
         terms_by_offer.setdefault(offer_id, set()).add(term)
@@ -393,7 +650,7 @@ def _matched_words(session: Session, offer_ids: list[int], groups: Sequence[Any]
 
 def _reasons(
     result: SearchResult,
-    offering: Offering,
+    offering: Any,
     municipality: str | None,
     distances: dict[str, float],
     matched: list[str],

@@ -32,6 +32,7 @@ EXPECTED_TABLES = {
     "offer_target_groups",
     "offer_search_terms",
     "search_vocabulary",
+    "search_term_weights",
     "catalogue_meta",
     VERSION_TABLE,
 }
@@ -81,12 +82,12 @@ def test_price_is_exact_in_euros(sqlite_sessions) -> None:
 def test_migrate_is_idempotent_and_reversible(sqlite_engine) -> None:
     """Migrating twice is harmless; downgrade removes every catalogue table."""
     migrate(sqlite_engine)
-    assert current_revision(sqlite_engine) == "0001_initial"
+    assert current_revision(sqlite_engine) == "0002_search_levels"
     downgrade(sqlite_engine)
     tables = set(inspect(sqlite_engine).get_table_names())
     assert not (EXPECTED_TABLES - {VERSION_TABLE}) & tables
     migrate(sqlite_engine)
-    assert current_revision(sqlite_engine) == "0001_initial"
+    assert current_revision(sqlite_engine) == "0002_search_levels"
 
 
 def test_seed_only_when_empty(sqlite_sessions) -> None:

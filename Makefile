@@ -15,7 +15,7 @@ export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup run test lint validate test-unit test-stories test-e2e train db lock clean bench
+.PHONY: help setup run test lint validate test-unit test-stories test-e2e train db admin lock clean bench
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -37,7 +37,11 @@ $(MODEL): $(VENV_OK)
 train: $(MODEL) ## Train the model (only when config, domain or data changed)
 
 db: $(VENV_OK) ## Create and migrate the database, seed the sample catalogue on first run
-	@$(STEP) "Preparing the database" $(BIN)/python -m catalogue init
+	@$(STEP) "Preparing the catalogue database" $(BIN)/python -m catalogue init
+	@$(STEP) "Preparing the helpdesk tables" $(BIN)/python -m helpdesk migrate
+
+admin: db ## Create the first advisor-console admin (asks for a password)
+	@$(BIN)/python -m helpdesk create-admin --username $${ADMIN_USER:-admin}
 
 run: $(MODEL) db ## Set up, then run the whole helpdesk (Ctrl-C stops it)
 	@$(BIN)/python -m leerwijzer.launcher --model $(MODEL)

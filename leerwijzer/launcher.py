@@ -72,7 +72,7 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float) -> None:
 
 @dataclass
 class Stack:
-    """The running processes: action server, Rasa server, and (when present) the console."""
+    """The running processes: action server, Rasa server and advisor console."""
 
     model: Path
     settings: Settings = field(default_factory=get_settings)
@@ -84,6 +84,11 @@ class Stack:
     def rasa_url(self) -> str:
         """Base URL of the Rasa server."""
         return self.settings.rasa_url
+
+    @property
+    def console_url(self) -> str:
+        """The advisor console."""
+        return f"http://{self.settings.host}:{self.settings.console_port}"
 
     @property
     def chat_url(self) -> str:
@@ -102,6 +107,12 @@ class Stack:
         env["LEERWIJZER_ACTION_URL"] = self.settings.action_url
         env["LEERWIJZER_TRACKER_DB"] = self.settings.tracker_store_db
         env["LEERWIJZER_DATABASE_URL"] = self.settings.database_url
+        env["LEERWIJZER_RUNTIME_DIR"] = str(self.settings.runtime_dir)
+        env["LEERWIJZER_HOST"] = self.settings.host
+        env["LEERWIJZER_RASA_PORT"] = str(self.settings.rasa_port)
+        env["LEERWIJZER_ACTION_PORT"] = str(self.settings.action_port)
+        env["LEERWIJZER_CONSOLE_PORT"] = str(self.settings.console_port)
+        env["LEERWIJZER_RASA_URL"] = self.settings.rasa_url
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
         env.setdefault("RASA_TELEMETRY_ENABLED", "false")
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -168,7 +179,14 @@ class Stack:
             ],
             env,
         )
+        console = self._spawn(
+            "console",
+            [sys.executable, "-m", "helpdesk.console"],
+            env,
+        )
         try:
+            wait_until_up(f"{self.console_url}/health", console, timeout)
+            say(f"Advisor console up ({time.monotonic() - started:.0f} s)")
             wait_until_up(f"http://{self.settings.host}:{self.settings.action_port}/health", actions, timeout)
             say(f"Action server up ({time.monotonic() - started:.0f} s)")
             wait_until_up(f"{self.rasa_url}/webhooks/webchat/", rasa, timeout)
@@ -219,7 +237,7 @@ def main(argv: List[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _raise_stop)
     exit_code = 0
     try:
-        say("Starting the action server and the Rasa server (loading the model takes a while)...")
+        say("Starting the console, the action server and the Rasa server (the model takes a while)...")
         stack.start()
         settings = stack.settings
         say("Leerwijzer is running:")
@@ -229,6 +247,7 @@ def main(argv: List[str] | None = None) -> int:
         token_note = "from RASA_API_TOKEN" if settings.rasa_api_token else f"made for this run: {stack.token}"
         say(f"  Rasa HTTP API:  {settings.rasa_url}/  (token {token_note})")
         say(f"  Action server:  {settings.action_url}")
+        say(f"  Advisor console: {stack.console_url}/  (first admin: make admin)")
         say("Press Ctrl-C to stop.")
         while (dead := stack.first_dead()) is None:
             time.sleep(0.5)

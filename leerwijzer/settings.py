@@ -6,14 +6,36 @@ reads its configuration here and nowhere else. `.env.example` documents each var
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping
+from typing import List, Mapping, Tuple
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, BaseSettings, Field
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+DAYS = ("mo", "tu", "we", "th", "fr", "sa", "su")
+
+
+def parse_office_hours(spec: str) -> List[Tuple[int, dt.time, dt.time]]:
+    """Parse "mo-fr 09:00-17:00; sa 10:00-12:00" into windows; raise ValueError when wrong."""
+    windows = []
+    spec = spec.strip().lower()
+    if spec in ("always", "never", ""):
+        return windows
+    for part in filter(None, (p.strip() for p in spec.split(";"))):
+        days_text, hours_text = part.split()
+        first, _, last = days_text.partition("-")
+        start_day, end_day = DAYS.index(first[:2]), DAYS.index((last or first)[:2])
+        start_text, end_text = hours_text.split("-")
+        start, end = dt.time.fromisoformat(start_text), dt.time.fromisoformat(end_text)
+        for day in range(start_day, end_day + 1):
+            windows.append((day, start, end))
+    return windows
 
 
 class Settings(BaseSettings):
@@ -46,6 +68,21 @@ class Settings(BaseSettings):
     # How many offers the bot shows at once.
     max_offers_shown: int = Field(3, env="LEERWIJZER_MAX_OFFERS_SHOWN")
 
+    # Helpdesk and advisor console.
+    rasa_url_override: str | None = Field(None, env="LEERWIJZER_RASA_URL")
+    # Empty: embedded default (database polling). redis://... : Redis pub/sub wake-ups.
+    helpdesk_broker_url: str = Field("", env="LEERWIJZER_HELPDESK_BROKER_URL")
+    helpdesk_poll_seconds: float = Field(1.0, env="LEERWIJZER_HELPDESK_POLL_SECONDS")
+    session_hours: float = Field(10.0, env="LEERWIJZER_CONSOLE_SESSION_HOURS")
+    cookie_secure: bool = Field(True, env="LEERWIJZER_CONSOLE_COOKIE_SECURE")
+    login_max_failures: int = Field(5, env="LEERWIJZER_CONSOLE_LOGIN_MAX_FAILURES")
+    login_window_minutes: int = Field(15, env="LEERWIJZER_CONSOLE_LOGIN_WINDOW_MINUTES")
+    # Office hours: "always", "never", or e.g. "mo-fr 09:00-17:00; sa 10:00-12:00".
+    office_hours: str = Field("mo-fr 09:00-17:00", env="LEERWIJZER_OFFICE_HOURS")
+    timezone: str = Field("Europe/Amsterdam", env="LEERWIJZER_TIMEZONE")
+    # Expected wait = (place in the queue) x this many minutes.
+    minutes_per_case: int = Field(5, env="LEERWIJZER_HANDOFF_MINUTES_PER_CASE")
+
     class Config:
         """Read a `.env` file in the project root when present; real env vars win."""
 
@@ -59,8 +96,25 @@ class Settings(BaseSettings):
 
     @property
     def rasa_url(self) -> str:
-        """Base URL of the Rasa server."""
-        return f"http://{self.host}:{self.rasa_port}"
+        """Base URL of the Rasa server (LEERWIJZER_RASA_URL when the console runs elsewhere)."""
+        return self.rasa_url_override or f"http://{self.host}:{self.rasa_port}"
+
+    def office_windows(self) -> List[Tuple[int, dt.time, dt.time]]:
+        """Parse office hours into (weekday, start, end) windows; weekday 0 is Monday."""
+        return parse_office_hours(self.office_hours)
+
+    def is_open(self, moment: dt.datetime | None = None) -> bool:
+        """True when `moment` (default now) falls inside the office hours."""
+        spec = self.office_hours.strip().lower()
+        if spec == "always":
+            return True
+        if spec in ("never", ""):
+            return False
+        local = (moment or dt.datetime.now(dt.timezone.utc)).astimezone(ZoneInfo(self.timezone))
+        return any(
+            day == local.weekday() and start <= local.time() < end
+            for day, start, end in self.office_windows()
+        )
 
 
 # Channel secrets are read from a mapping rather than cached: the launcher decides from the

@@ -74,8 +74,11 @@ def rasa_stack(tmp_path_factory: pytest.TempPathFactory, sample_database_url: st
         rasa_api_token="test-token",
     )
     # Every channel is on, talking to fake Twilio and Telegram APIs on loopback.
-    channel_env = channel_test_env(shared_fake_twilio().base_url, shared_fake_telegram().base_url)
-    stack = Stack(model=trained_model(), settings=settings, extra_env=channel_env, log_dir=folder / "logs")
+    extra_env = channel_test_env(shared_fake_twilio().base_url, shared_fake_telegram().base_url)
+    # An advisor is always "in office" for the end-to-end run; the offline path is tested
+    # at API level (tests/helpdesk/test_offline.py). Fast polling keeps the console live.
+    extra_env.update(LEERWIJZER_OFFICE_HOURS="always", LEERWIJZER_HELPDESK_POLL_SECONDS="0.5")
+    stack = Stack(model=trained_model(), settings=settings, extra_env=extra_env, log_dir=folder / "logs")
     try:
         stack.start(timeout=300)
     except Exception:

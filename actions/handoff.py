@@ -1,0 +1,360 @@
+"""Human handoff: queue the chat for an advisor, or offer a call-back or walk-in hour.
+
+`action_request_handoff` runs for "I want a person", two fallbacks in a row, sensitive
+topics and the end of the intake. Inside office hours it records the conversation as
+`waiting` (with a case summary built from whatever slots exist), tells the user what
+happens next and how long it takes, and pauses the conversation. Outside office hours it
+offers a call-back (with consent) or an appointment at a walk-in advice hour instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ConversationPaused, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy import select
+
+from catalogue.models import Offer, Offering
+from catalogue.search import SearchQuery, search_offers
+from helpdesk import store
+from helpdesk.broker import notifier_for
+from helpdesk.database import session_scope
+from helpdesk.helplines import classify, helpline
+from helpdesk.models import utcnow
+from leerwijzer.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+# Slots the intake and search may have filled; missing ones are simply left out.
+SUMMARY_SLOTS = (
+    "role",
+    "goal",
+    "topic",
+    "municipality",
+    "budget",
+    "time_preference",
+    "hours_per_week",
+    "mode_preference",
+)
+CONSTRAINT_SLOTS = ("budget", "time_preference", "hours_per_week", "mode_preference")
+REASONS = {
+    "request_human": "asked_for_person",
+    "sensitive_topic": "sensitive_topic",
+    "nlu_fallback": "two_fallbacks",
+}
+DAY_NAMES = {
+    "nl": ("ma", "di", "wo", "do", "vr", "za", "zo"),
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+}
+PHONE_RE = re.compile(r"^(\+31|0031|0)[1-9]\d{8}$")
+WALK_IN_KM = 25.0
+
+
+def _language(tracker: Tracker) -> str:
+    return "en" if tracker.get_slot("language") == "en" else "nl"
+
+
+def _latest_intent(tracker: Tracker) -> str | None:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def _slot(tracker: Tracker, name: str) -> Any:
+    """A slot's value, or None when the domain has no such slot."""
+    try:
+        return tracker.get_slot(name)
+    except Exception:  # pragma: no cover - get_slot returns None for unknown slots
+        return None
+
+
+async def _db(work: Any) -> Any:
+    """Run blocking helpdesk work in a thread, in a session of its own."""
+    url = get_settings().database_url
+
+    def run() -> Any:
+        with session_scope(url) as session:
+            return work(session)
+
+    return await asyncio.to_thread(run)
+
+
+def office_hours_text(spec: str, language: str) -> str:
+    """Office hours for people: "mo-fr 09:00-17:00" -> "ma-vr 09:00-17:00"."""
+    names = DAY_NAMES[language]
+    codes = ("mo", "tu", "we", "th", "fr", "sa", "su")
+
+    def day(match: re.Match[str]) -> str:
+        return names[codes.index(match.group(0)[:2])]
+
+    return re.sub(r"\b(mo|tu|we|th|fr|sa|su)\b", day, spec.strip().lower())
+
+
+def offer_titles(session: Any, offer_ids: List[Any]) -> List[str]:
+    """Titles of the offers the bot showed, in the order shown."""
+    ids = [int(i) for i in offer_ids if str(i).isdigit()]
+    if not ids:
+        return []
+    rows = dict(session.execute(select(Offer.id, Offer.title_nl).where(Offer.id.in_(ids))).all())
+    return [rows[i] for i in ids if i in rows]
+
+
+def build_summary(tracker: Tracker, reason: str, topic_kind: str | None = None) -> Dict[str, Any]:
+    """Case summary for the advisor from whatever the intake and search found."""
+    summary: Dict[str, Any] = {
+        name: _slot(tracker, name) for name in SUMMARY_SLOTS if _slot(tracker, name) not in (None, "", [])
+    }
+    summary["constraints"] = {name: summary[name] for name in CONSTRAINT_SLOTS if name in summary}
+    summary["offers_shown_ids"] = list(_slot(tracker, "offers_shown") or [])
+    summary["language"] = _language(tracker)
+    summary["channel"] = tracker.get_latest_input_channel() or "unknown"
+    summary["reason"] = reason
+    if topic_kind:
+        summary["sensitive"] = topic_kind
+    summary["last_user_message"] = (tracker.latest_message or {}).get("text") or ""
+    return summary
+
+
+def transcript_lines(tracker: Tracker) -> List[Dict[str, Any]]:
+    """User and bot lines of the current session, for the advisor's transcript."""
+    lines = []
+    for event in tracker.events:
+        kind = event.get("event")
+        if kind in ("user", "bot") and event.get("timestamp") and event.get("text"):
+            lines.append({"author": kind, "text": event["text"], "timestamp": event["timestamp"]})
+    return lines
+
+
+class ActionRequestHandoff(Action):
+    """Queues the conversation for an advisor, or offers call-back/walk-in when closed."""
+
+    def name(self) -> str:
+        """Name of the action in the domain."""
+        return "action_request_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """Show a helpline when needed, then queue (and pause) or offer the offline options."""
+        settings = get_settings()
+        language = _language(tracker)
+        intent = _latest_intent(tracker)
+        reason = REASONS.get(intent or "", "intake" if intent == "affirm" else "asked_for_person")
+        topic_kind = None
+        if intent == "sensitive_topic":
+            topic_kind = classify((tracker.latest_message or {}).get("text") or "") or "debt"
+            line = helpline(topic_kind)
+            dispatcher.utter_message(
+                response=f"utter_helpline_{topic_kind}",
+                name=line["name"],
+                phone=line.get(f"phone_{language}", line["phone"]),
+                url=line["url"],
+                hours=line.get(f"hours_{language}", ""),
+            )
+
+        if not settings.is_open():
+            dispatcher.utter_message(
+                response="utter_handoff_offline",
+                hours=office_hours_text(settings.office_hours, language),
+            )
+            return [SlotSet("handoff_status", "offline")]
+
+        summary = build_summary(tracker, reason, topic_kind)
+        channel = summary["channel"]
+        lines = transcript_lines(tracker)
+
+        def record(session: Any) -> store.HandoffResult:
+            summary["offers_shown"] = offer_titles(session, summary["offers_shown_ids"])
+            return store.request_handoff(
+                session, tracker.sender_id, channel, reason, summary, language, lines
+            )
+
+        try:
+            result = await _db(record)
+        except Exception:
+            logger.exception("Could not queue %s for an advisor", tracker.sender_id)
+            dispatcher.utter_message(response="utter_handoff_failed")
+            return []
+        await notifier_for(settings.helpdesk_broker_url, settings.helpdesk_poll_seconds).publish()
+        minutes = max(settings.minutes_per_case, result.position * settings.minutes_per_case)
+        dispatcher.utter_message(response="utter_handoff_waiting", position=result.position, minutes=minutes)
+        return [SlotSet("handoff_status", "waiting"), ConversationPaused()]
+
+
+class ValidateCallbackForm(FormValidationAction):
+    """Checks consent first, then a Dutch phone number and a preferred time."""
+
+    def name(self) -> str:
+        """Name of the action in the domain."""
+        return "validate_callback_form"
+
+    async def validate_callback_consent(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Without consent we ask nothing more and keep no number."""
+        if value is True:
+            return {"callback_consent": True}
+        return {"callback_consent": False, "callback_phone": "-", "callback_time": "-"}
+
+    async def validate_callback_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Accept Dutch phone numbers written with spaces, dashes or +31."""
+        number = re.sub(r"[\s\-().]", "", str(value or ""))
+        if PHONE_RE.match(number):
+            return {"callback_phone": number}
+        dispatcher.utter_message(response="utter_callback_phone_invalid")
+        return {"callback_phone": None}
+
+    async def validate_callback_time(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Keep a short free-text preference."""
+        text = str(value or "").strip()[:200]
+        return {"callback_time": text or None}
+
+
+class ActionSaveCallback(Action):
+    """Stores the call-back as a task for the advisors (only with consent)."""
+
+    def name(self) -> str:
+        """Name of the action in the domain."""
+        return "action_save_callback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """Create the task, confirm it, and forget the number in the tracker."""
+        clear = [
+            SlotSet("callback_consent", None),
+            SlotSet("callback_phone", None),
+            SlotSet("callback_time", None),
+        ]
+        if tracker.get_slot("callback_consent") is not True:
+            dispatcher.utter_message(response="utter_callback_cancelled")
+            return clear
+        phone, when = tracker.get_slot("callback_phone"), tracker.get_slot("callback_time")
+        language = _language(tracker)
+        summary = build_summary(tracker, "callback")
+        await _db(
+            lambda s: store.create_task(
+                s,
+                "callback",
+                tracker.sender_id,
+                summary["channel"],
+                language,
+                summary,
+                phone=phone,
+                preferred_time=when,
+                consent_at=utcnow(),
+            )
+        )
+        settings = get_settings()
+        await notifier_for(settings.helpdesk_broker_url, settings.helpdesk_poll_seconds).publish()
+        dispatcher.utter_message(response="utter_callback_saved", phone=phone, time=when)
+        return clear
+
+
+def walk_in_results(session: Any, municipality: str | None, language: str) -> List[Any]:
+    """Walk-in advice hours near the user (or anywhere in the region)."""
+    query = SearchQuery(
+        text="",
+        municipality=municipality if municipality and municipality != "online" else None,
+        kinds=["walk_in_advice"],
+        language=language,
+        within_km=WALK_IN_KM if municipality else None,
+    )
+    results = search_offers(session, query, limit=3)
+    if not results and query.municipality:
+        query.municipality, query.within_km = None, None
+        results = search_offers(session, query, limit=3)
+    return results
+
+
+def _schedule(result: Any) -> str:
+    for reason in result.reasons:
+        if reason.code == "walk_in" and reason.params.get("schedule"):
+            return str(reason.params["schedule"])
+    return ""
+
+
+class ActionOfferWalkIn(Action):
+    """Shows up to three walk-in advice hours to choose from."""
+
+    def name(self) -> str:
+        """Name of the action in the domain."""
+        return "action_offer_walk_in"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """Search the catalogue for walk-in hours and offer each with a button."""
+        language = _language(tracker)
+        results = await _db(lambda s: walk_in_results(s, tracker.get_slot("municipality"), language))
+        if not results:
+            dispatcher.utter_message(response="utter_walk_in_none")
+            return []
+        dispatcher.utter_message(response="utter_walk_in_intro")
+        for result in results:
+            dispatcher.utter_message(
+                response="utter_walk_in_option",
+                title=result.title,
+                place=result.place_text,
+                schedule=_schedule(result) or "-",
+                offer_id=str(result.offer_id),
+            )
+        return []
+
+
+class ActionBookWalkIn(Action):
+    """Records the chosen walk-in hour as an appointment task for the advisors."""
+
+    def name(self) -> str:
+        """Name of the action in the domain."""
+        return "action_book_walk_in"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """Create the appointment task and confirm the place and time."""
+        language = _language(tracker)
+        offer_id = str(tracker.get_slot("walk_in_offer") or "")
+        summary = build_summary(tracker, "walk_in")
+
+        def book(session: Any) -> Dict[str, str] | None:
+            if not offer_id.isdigit():
+                return None
+            offer = session.get(Offer, int(offer_id))
+            if offer is None or offer.kind != "walk_in_advice":
+                return None
+            offering = session.execute(
+                select(Offering).where(Offering.offer_id == offer.id).order_by(Offering.id).limit(1)
+            ).scalar_one_or_none()
+            schedule = (offering.schedule_text or "") if offering else ""
+            place = (offering.place_text or offering.municipality or "") if offering else ""
+            title = (offer.title_en if language == "en" else None) or offer.title_nl
+            store.create_task(
+                session,
+                "appointment",
+                tracker.sender_id,
+                summary["channel"],
+                language,
+                summary,
+                offer_id=offer.id,
+                offer_title=title,
+                schedule=f"{place} {schedule}".strip(),
+            )
+            return {"title": title, "schedule": schedule or "-", "place": place or "-"}
+
+        booked = await _db(book)
+        if booked is None:
+            dispatcher.utter_message(response="utter_walk_in_none")
+            return [SlotSet("walk_in_offer", None)]
+        settings = get_settings()
+        await notifier_for(settings.helpdesk_broker_url, settings.helpdesk_poll_seconds).publish()
+        dispatcher.utter_message(response="utter_walk_in_booked", **booked)
+        return [SlotSet("walk_in_offer", None)]

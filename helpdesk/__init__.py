@@ -1,0 +1,1 @@
+"""Helpdesk: conversation ownership, message log, advisor console, call-backs and appointments."""

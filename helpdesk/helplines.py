@@ -1,0 +1,43 @@
+"""Helplines for sensitive topics, read from helpdesk/data/helplines.yml (facts with dates)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict
+
+import yaml
+
+HELPLINES_FILE = Path(__file__).resolve().parent / "data" / "helplines.yml"
+
+
+@lru_cache(maxsize=1)
+def load_helplines(path: Path = HELPLINES_FILE) -> Dict[str, Any]:
+    """The parsed helplines file."""
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def helpline(kind: str) -> Dict[str, Any]:
+    """One helpline entry (debt, crisis, emergency)."""
+    return load_helplines()["helplines"][kind]
+
+
+def classify(text: str) -> str | None:
+    """Which sensitive topic a message is about: "crisis", "debt", or None."""
+    lowered = (text or "").lower()
+    keywords = load_helplines()["keywords"]
+    for kind in ("crisis", "debt"):  # crisis first: it is the more urgent one
+        for word in keywords[kind]:
+            if re.search(r"(?<!\w)" + re.escape(str(word).lower()), lowered):
+                return kind
+    return None
+
+
+def stale_entries(today: dt.date | None = None) -> list:
+    """Names of entries checked longer ago than max_age_days."""
+    data = load_helplines()
+    today = today or dt.date.today()
+    limit = dt.timedelta(days=int(data["max_age_days"]))
+    return [kind for kind, entry in data["helplines"].items() if today - entry["checked_on"] > limit]

@@ -1,0 +1,1 @@
+"""Alembic migrations of the helpdesk tables (version table alembic_version_helpdesk)."""

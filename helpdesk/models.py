@@ -1,0 +1,182 @@
+"""Helpdesk tables: ownership of conversations, cases, message log, advisors, tasks, events."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+# Who owns a conversation. Transitions: bot -> waiting -> advisor -> bot, or -> closed.
+OWNER_BOT = "bot"
+OWNER_WAITING = "waiting"
+OWNER_ADVISOR = "advisor"
+OWNER_CLOSED = "closed"
+OWNERS = (OWNER_BOT, OWNER_WAITING, OWNER_ADVISOR, OWNER_CLOSED)
+
+OUTCOMES = ("referred_to_offer", "appointment_made", "advice_given", "no_response")
+ROLES = ("advisor", "admin")
+TASK_KINDS = ("callback", "appointment")
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC now (both SQLite and PostgreSQL store it the same way)."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class Advisor(Base):
+    """A person who logs in to the console; admins also manage advisors."""
+
+    __tablename__ = "hd_advisors"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(80), nullable=False, unique=True)
+    display_name = Column(String(120), nullable=False)
+    password_hash = Column(String(100), nullable=False)
+    role = Column(String(20), nullable=False, default="advisor")
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class ConsoleSession(Base):
+    """A logged-in console session; the cookie holds only a random token, stored hashed."""
+
+    __tablename__ = "hd_sessions"
+
+    token_hash = Column(String(64), primary_key=True)
+    advisor_id = Column(Integer, ForeignKey("hd_advisors.id", ondelete="CASCADE"), nullable=False)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    expires_at = Column(DateTime, nullable=False)
+
+
+class LoginAttempt(Base):
+    """A failed login, kept in the database so every console instance sees the same count."""
+
+    __tablename__ = "hd_login_failures"
+    __table_args__ = (Index("ix_hd_login_failures_key_at", "key", "attempted_at"),)
+
+    id = Column(Integer, primary_key=True)
+    key = Column(String(200), nullable=False)
+    attempted_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class Conversation(Base):
+    """One conversation on one channel and the single source of truth of who owns it."""
+
+    __tablename__ = "hd_conversations"
+    __table_args__ = (UniqueConstraint("sender_id", name="uq_hd_conversations_sender"),)
+
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(200), nullable=False)
+    channel = Column(String(40), nullable=False)
+    owner = Column(String(20), nullable=False, default=OWNER_BOT)
+    advisor_id = Column(Integer, ForeignKey("hd_advisors.id"), nullable=True)
+    case_id = Column(Integer, nullable=True)
+    language = Column(String(5), nullable=False, default="nl")
+    transcript_synced_at = Column(DateTime, nullable=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    updated_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class Case(Base):
+    """One request for a person: from waiting to hand back or close, with its summary."""
+
+    __tablename__ = "hd_cases"
+    __table_args__ = (Index("ix_hd_cases_conversation", "conversation_id"),)
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(Integer, ForeignKey("hd_conversations.id"), nullable=False)
+    reason = Column(String(40), nullable=False)
+    summary_json = Column(Text, nullable=False, default="{}")
+    requested_at = Column(DateTime, nullable=False, default=utcnow)
+    claimed_at = Column(DateTime, nullable=True)
+    advisor_id = Column(Integer, ForeignKey("hd_advisors.id"), nullable=True)
+    ended_at = Column(DateTime, nullable=True)
+    end_kind = Column(String(20), nullable=True)  # handed_back or closed
+    outcome = Column(String(40), nullable=True)
+
+
+class Message(Base):
+    """One line of the transcript: user, bot, advisor or system."""
+
+    __tablename__ = "hd_messages"
+    __table_args__ = (Index("ix_hd_messages_conversation", "conversation_id", "id"),)
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(Integer, ForeignKey("hd_conversations.id"), nullable=False)
+    author = Column(String(20), nullable=False)
+    advisor_id = Column(Integer, ForeignKey("hd_advisors.id"), nullable=True)
+    text = Column(Text, nullable=False, default="")
+    media_json = Column(Text, nullable=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class Note(Base):
+    """An internal note by an advisor; never shown to the user."""
+
+    __tablename__ = "hd_notes"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(Integer, ForeignKey("hd_conversations.id"), nullable=False)
+    advisor_id = Column(Integer, ForeignKey("hd_advisors.id"), nullable=False)
+    text = Column(Text, nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class Task(Base):
+    """A call-back request or a walk-in appointment made while no advisor was online."""
+
+    __tablename__ = "hd_tasks"
+
+    id = Column(Integer, primary_key=True)
+    kind = Column(String(20), nullable=False)
+    conversation_id = Column(Integer, ForeignKey("hd_conversations.id"), nullable=True)
+    sender_id = Column(String(200), nullable=False)
+    channel = Column(String(40), nullable=False)
+    language = Column(String(5), nullable=False, default="nl")
+    phone = Column(String(40), nullable=True)
+    preferred_time = Column(String(200), nullable=True)
+    consent_at = Column(DateTime, nullable=True)
+    offer_id = Column(Integer, nullable=True)
+    offer_title = Column(String(300), nullable=True)
+    schedule = Column(String(300), nullable=True)
+    summary_json = Column(Text, nullable=False, default="{}")
+    status = Column(String(20), nullable=False, default="open")
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    done_by = Column(Integer, ForeignKey("hd_advisors.id"), nullable=True)
+    done_at = Column(DateTime, nullable=True)
+
+
+class SeenMessage(Base):
+    """Provider message ids already delivered (dedupe across replicas)."""
+
+    __tablename__ = "hd_seen_messages"
+
+    channel = Column(String(40), primary_key=True)
+    provider_message_id = Column(String(200), primary_key=True)
+    seen_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class HelpdeskEvent(Base):
+    """Durable feed of changes; consoles stream it (the broker only wakes them up)."""
+
+    __tablename__ = "hd_events"
+
+    id = Column(Integer, primary_key=True)
+    kind = Column(String(40), nullable=False)
+    conversation_id = Column(Integer, nullable=True)
+    payload_json = Column(Text, nullable=False, default="{}")
+    created_at = Column(DateTime, nullable=False, default=utcnow)

@@ -1,0 +1,197 @@
+"""OpenAPI 3.0 description of the console's JSON API (served at /api/openapi.json)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from helpdesk.models import OUTCOMES, OWNERS, ROLES
+
+
+def _op(
+    summary: str,
+    tag: str,
+    body: Dict[str, Any] | None = None,
+    params: List[Dict] | None = None,
+    public: bool = False,
+    responses: Dict[str, str] | None = None,
+) -> Dict[str, Any]:
+    operation: Dict[str, Any] = {
+        "summary": summary,
+        "tags": [tag],
+        "responses": {"200": {"description": "OK"}},
+    }
+    for code, text in (responses or {}).items():
+        operation["responses"][code] = {"description": text}
+    if not public:
+        operation["responses"]["401"] = {"description": "Not logged in"}
+    if body:
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    if params:
+        operation["parameters"] = params
+    if public:
+        operation["security"] = []
+    return operation
+
+
+def _obj(**props: Any) -> Dict[str, Any]:
+    return {"type": "object", "properties": props, "required": list(props)}
+
+
+STR = {"type": "string"}
+CONV_ID = [{"name": "conversation_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+TASK_ID = [{"name": "task_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+ADVISOR_ID = [{"name": "advisor_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+WRITE = {
+    "403": "CSRF token missing or wrong, or not allowed",
+    "409": "The conversation is not in a state for this",
+}
+
+
+def openapi_spec() -> Dict[str, Any]:
+    """The API description; unsafe methods need the X-CSRF-Token header from /api/me."""
+    c = "conversations"
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Leerwijzer advisor console API",
+            "version": "1.0",
+            "description": (
+                "Used by the console page itself. Log in with POST /api/login; the session is an "
+                "HttpOnly cookie. Every POST except login needs the X-CSRF-Token header "
+                "(returned by /api/login and /api/me). Live changes stream from /api/events "
+                f"(server-sent events). Owners: {', '.join(OWNERS)}."
+            ),
+        },
+        "components": {
+            "securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": "lw_console"},
+                "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token"},
+            }
+        },
+        "security": [{"session": [], "csrf": []}],
+        "paths": {
+            "/api/login": {
+                "post": _op(
+                    "Log in (rate-limited)",
+                    "session",
+                    _obj(username=STR, password=STR),
+                    public=True,
+                    responses={"401": "Wrong username or password", "429": "Too many failed logins"},
+                )
+            },
+            "/api/logout": {"post": _op("Log out", "session")},
+            "/api/me": {"get": _op("Who am I, CSRF token, office hours", "session")},
+            "/api/queue": {"get": _op("Waiting conversations (longest wait first) and active ones", c)},
+            "/api/conversations/{conversation_id}": {
+                "get": _op("Case summary, transcript and notes", c, params=CONV_ID)
+            },
+            "/api/conversations/{conversation_id}/claim": {
+                "post": _op(
+                    "Claim a waiting conversation (exactly one advisor wins)",
+                    c,
+                    params=CONV_ID,
+                    responses=WRITE,
+                )
+            },
+            "/api/conversations/{conversation_id}/messages": {
+                "post": _op(
+                    "Send a message to the user on their channel",
+                    c,
+                    _obj(text=STR),
+                    CONV_ID,
+                    responses={**WRITE, "502": "Delivery failed"},
+                )
+            },
+            "/api/conversations/{conversation_id}/offers": {
+                "post": _op(
+                    "Send an offer from the catalogue",
+                    c,
+                    _obj(offer_id={"type": "integer"}),
+                    CONV_ID,
+                    responses=WRITE,
+                )
+            },
+            "/api/conversations/{conversation_id}/notes": {
+                "post": _op("Add an internal note", c, _obj(text=STR), CONV_ID, responses=WRITE)
+            },
+            "/api/conversations/{conversation_id}/handback": {
+                "post": _op("Hand the conversation back to the bot", c, params=CONV_ID, responses=WRITE)
+            },
+            "/api/conversations/{conversation_id}/close": {
+                "post": _op(
+                    "Close with an outcome",
+                    c,
+                    _obj(outcome={"type": "string", "enum": list(OUTCOMES)}),
+                    CONV_ID,
+                    responses=WRITE,
+                )
+            },
+            "/api/offers": {
+                "get": _op(
+                    "Search the catalogue",
+                    "catalogue",
+                    params=[
+                        {"name": "q", "in": "query", "schema": STR},
+                        {"name": "municipality", "in": "query", "schema": STR},
+                        {
+                            "name": "language",
+                            "in": "query",
+                            "schema": {"type": "string", "enum": ["nl", "en"]},
+                        },
+                    ],
+                )
+            },
+            "/api/tasks": {
+                "get": _op(
+                    "Call-backs and walk-in appointments",
+                    "tasks",
+                    params=[
+                        {
+                            "name": "status",
+                            "in": "query",
+                            "schema": {"type": "string", "enum": ["open", "done"]},
+                        }
+                    ],
+                )
+            },
+            "/api/tasks/{task_id}/done": {
+                "post": _op("Mark a task done", "tasks", params=TASK_ID, responses=WRITE)
+            },
+            "/api/advisors": {
+                "get": _op("List advisors (admin)", "advisors", responses={"403": "Admins only"}),
+                "post": _op(
+                    "Create an advisor (admin)",
+                    "advisors",
+                    {
+                        "type": "object",
+                        "required": ["username", "password"],
+                        "properties": {
+                            "username": STR,
+                            "display_name": STR,
+                            "password": STR,
+                            "role": {"type": "string", "enum": list(ROLES)},
+                        },
+                    },
+                    responses={"403": "Admins only"},
+                ),
+            },
+            "/api/advisors/{advisor_id}": {
+                "post": _op(
+                    "Change role, active flag or password (admin)",
+                    "advisors",
+                    {
+                        "type": "object",
+                        "properties": {
+                            "role": {"type": "string", "enum": list(ROLES)},
+                            "active": {"type": "boolean"},
+                            "password": STR,
+                        },
+                    },
+                    ADVISOR_ID,
+                    responses={"403": "Admins only"},
+                )
+            },
+            "/api/events": {"get": _op("Server-sent events: one `change` event per change", "live")},
+            "/api/openapi.json": {"get": _op("This document", "meta", public=True)},
+        },
+    }

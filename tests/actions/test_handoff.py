@@ -1,0 +1,219 @@
+"""Handoff actions against a real (SQLite) database: queue, helplines, call-back, walk-in."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any, Dict, Iterator
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import ConversationPaused, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from actions.handoff import (
+    ActionBookWalkIn,
+    ActionOfferWalkIn,
+    ActionRequestHandoff,
+    ActionSaveCallback,
+    ValidateCallbackForm,
+    build_summary,
+    office_hours_text,
+)
+from catalogue.models import Offer
+from helpdesk import store
+from helpdesk.database import session_scope
+from helpdesk.helplines import classify, helpline, stale_entries
+from helpdesk.models import Case, Conversation, Task
+from leerwijzer.settings import get_settings, parse_office_hours
+from tests.helpdesk.support import copy_sample_database
+
+
+@pytest.fixture()
+def helpdesk_url(sample_database_url: str, tmp_path, monkeypatch) -> Iterator[str]:
+    """A private database copy; office always open unless a test says otherwise."""
+    url = copy_sample_database(sample_database_url, tmp_path)
+    monkeypatch.setenv("LEERWIJZER_DATABASE_URL", url)
+    monkeypatch.setenv("LEERWIJZER_OFFICE_HOURS", "always")
+    monkeypatch.setenv("LEERWIJZER_HELPDESK_BROKER_URL", "")
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+
+
+def offline(monkeypatch) -> None:
+    monkeypatch.setenv("LEERWIJZER_OFFICE_HOURS", "never")
+    get_settings.cache_clear()
+
+
+def tracker(
+    text: str = "ik wil een mens spreken",
+    intent: str = "request_human",
+    slots: Dict[str, Any] | None = None,
+    sender: str | None = None,
+    channel: str = "webchat",
+) -> Tracker:
+    values = {"language": "nl"}
+    values.update(slots or {})
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": []}
+    now = time.time()
+    events = [
+        {"event": "user", "text": "hoi", "timestamp": now - 3, "input_channel": channel, "parse_data": {}},
+        {"event": "bot", "text": "Hoi! Ik ben Leerwijzer.", "timestamp": now - 2},
+        {"event": "user", "text": text, "timestamp": now - 1, "input_channel": channel, "parse_data": latest},
+    ]
+    return Tracker(
+        sender_id=sender or f"s-{uuid.uuid4().hex[:8]}",
+        slots=values,
+        latest_message=latest,
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+def responses(dispatcher: CollectingDispatcher) -> list:
+    return [m.get("response") for m in dispatcher.messages]
+
+
+async def test_request_queues_pauses_and_tells_place_and_wait(helpdesk_url):
+    with session_scope(helpdesk_url) as session:
+        offer_ids = [str(i) for i in session.execute(select(Offer.id).limit(2)).scalars()]
+    first = tracker(
+        slots={"goal": "ander werk", "municipality": "Helmond", "budget": "gratis", "offers_shown": offer_ids}
+    )
+    dispatcher = CollectingDispatcher()
+    events = await ActionRequestHandoff().run(dispatcher, first, {})
+    assert SlotSet("handoff_status", "waiting") in events and ConversationPaused() in events
+    assert responses(dispatcher) == ["utter_handoff_waiting"]
+    assert dispatcher.messages[0]["position"] == 1 and dispatcher.messages[0]["minutes"] == 5
+
+    with session_scope(helpdesk_url) as session:
+        conversation = session.execute(
+            select(Conversation).where(Conversation.sender_id == first.sender_id)
+        ).scalar_one()
+        assert conversation.owner == "waiting" and conversation.channel == "webchat"
+        view = store.case_view(session, conversation)
+        lines = store.transcript(session, conversation.id)
+    summary = view["summary"]
+    assert summary["goal"] == "ander werk" and summary["municipality"] == "Helmond"
+    assert summary["constraints"] == {"budget": "gratis"}
+    assert len(summary["offers_shown"]) == 2 and all(summary["offers_shown"])
+    assert summary["language"] == "nl" and summary["channel"] == "webchat"
+    assert [(line["author"], line["text"]) for line in lines][:2] == [
+        ("user", "hoi"),
+        ("bot", "Hoi! Ik ben Leerwijzer."),
+    ]
+
+    second = CollectingDispatcher()
+    await ActionRequestHandoff().run(second, tracker(), {})
+    assert second.messages[0]["position"] == 2 and second.messages[0]["minutes"] == 10
+
+
+async def test_summary_without_intake_slots_still_works():
+    summary = build_summary(tracker(slots={}), "asked_for_person")
+    assert summary["constraints"] == {} and summary["offers_shown_ids"] == []
+    assert "goal" not in summary and summary["channel"] == "webchat"
+
+
+async def test_a_repeated_request_keeps_the_same_case(helpdesk_url):
+    same = tracker(sender="same-user")
+    await ActionRequestHandoff().run(CollectingDispatcher(), same, {})
+    await ActionRequestHandoff().run(CollectingDispatcher(), same, {})
+    with session_scope(helpdesk_url) as session:
+        assert session.query(Case).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "phone"),
+    [
+        ("ik heb schulden en de deurwaarder komt", "debt", "0800-8115"),
+        ("ik wil niet meer leven", "crisis", "0800-0113"),
+    ],
+)
+async def test_sensitive_topics_show_the_right_helpline_first(helpdesk_url, text, kind, phone):
+    dispatcher = CollectingDispatcher()
+    await ActionRequestHandoff().run(dispatcher, tracker(text=text, intent="sensitive_topic"), {})
+    assert responses(dispatcher) == [f"utter_helpline_{kind}", "utter_handoff_waiting"]
+    assert phone in dispatcher.messages[0]["phone"]
+
+
+async def test_offline_offers_call_back_or_walk_in_and_does_not_pause(helpdesk_url, monkeypatch):
+    offline(monkeypatch)
+    dispatcher = CollectingDispatcher()
+    chat = tracker()
+    events = await ActionRequestHandoff().run(dispatcher, chat, {})
+    assert events == [SlotSet("handoff_status", "offline")]
+    assert responses(dispatcher) == ["utter_handoff_offline"]
+    with session_scope(helpdesk_url) as session:
+        assert store.owner_of(session, chat.sender_id) == "bot"
+
+
+async def test_call_back_is_saved_only_with_consent(helpdesk_url):
+    form = ValidateCallbackForm()
+    dispatcher = CollectingDispatcher()
+    assert await form.validate_callback_phone("06 1234 5678", dispatcher, tracker(), {}) == {
+        "callback_phone": "0612345678"
+    }
+    assert await form.validate_callback_phone("12345", dispatcher, tracker(), {}) == {"callback_phone": None}
+    assert responses(dispatcher) == ["utter_callback_phone_invalid"]
+    refused = await form.validate_callback_consent(False, dispatcher, tracker(), {})
+    assert refused["callback_consent"] is False and refused["callback_phone"] == "-"
+
+    no = CollectingDispatcher()
+    await ActionSaveCallback().run(no, tracker(slots={"callback_consent": False, "callback_phone": "-"}), {})
+    assert responses(no) == ["utter_callback_cancelled"]
+
+    yes = CollectingDispatcher()
+    events = await ActionSaveCallback().run(
+        yes,
+        tracker(slots={"callback_consent": True, "callback_phone": "0612345678", "callback_time": "middag"}),
+        {},
+    )
+    assert responses(yes) == ["utter_callback_saved"]
+    assert SlotSet("callback_phone", None) in events
+    with session_scope(helpdesk_url) as session:
+        tasks = session.query(Task).all()
+    assert [(t.kind, t.phone, t.preferred_time, t.consent_at is not None) for t in tasks] == [
+        ("callback", "0612345678", "middag", True)
+    ]
+
+
+async def test_walk_in_hours_are_offered_and_booked(helpdesk_url):
+    dispatcher = CollectingDispatcher()
+    await ActionOfferWalkIn().run(dispatcher, tracker(slots={"municipality": "Eindhoven"}), {})
+    assert responses(dispatcher)[0] == "utter_walk_in_intro"
+    options = [m for m in dispatcher.messages if m.get("response") == "utter_walk_in_option"]
+    assert options and all(m["offer_id"].isdigit() for m in options)
+
+    booked = CollectingDispatcher()
+    chosen = tracker(slots={"walk_in_offer": options[0]["offer_id"]})
+    await ActionBookWalkIn().run(booked, chosen, {})
+    assert responses(booked) == ["utter_walk_in_booked"]
+    with session_scope(helpdesk_url) as session:
+        task = session.query(Task).one()
+    assert task.kind == "appointment" and task.offer_id == int(options[0]["offer_id"])
+
+    wrong = CollectingDispatcher()
+    await ActionBookWalkIn().run(wrong, tracker(slots={"walk_in_offer": "999999"}), {})
+    assert responses(wrong) == ["utter_walk_in_none"]
+
+
+def test_helplines_are_checked_recently_and_classified():
+    assert stale_entries() == []
+    assert helpline("debt")["phone"] == "0800-8115"
+    assert classify("Ik heb SCHULDEN") == "debt"
+    assert classify("I want to end my life") == "crisis"
+    assert classify("ik zoek een cursus") is None
+
+
+def test_office_hours_parse_and_read_in_both_languages():
+    windows = parse_office_hours("mo-fr 09:00-17:00; sa 10:00-12:00")
+    assert len(windows) == 6 and windows[-1][0] == 5
+    assert office_hours_text("mo-fr 09:00-17:00", "nl") == "ma-vr 09:00-17:00"
+    assert office_hours_text("mo-fr 09:00-17:00", "en") == "mon-fri 09:00-17:00".replace(
+        "mon", "Mon"
+    ).replace("fri", "Fri")

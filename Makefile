@@ -39,6 +39,7 @@ train: $(MODEL) ## Train the model (only when config, domain or data changed)
 db: $(VENV_OK) ## Create and migrate the database, seed the sample catalogue on first run
 	@$(STEP) "Preparing the catalogue database" $(BIN)/python -m catalogue init
 	@$(STEP) "Preparing the helpdesk tables" $(BIN)/python -m helpdesk migrate
+	@$(STEP) "Deleting data past the retention period" $(BIN)/python -m helpdesk purge
 
 admin: db ## Create the first advisor-console admin (asks for a password)
 	@$(BIN)/python -m helpdesk create-admin --username $${ADMIN_USER:-admin}

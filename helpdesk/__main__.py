@@ -10,6 +10,7 @@ from typing import List
 
 from helpdesk import auth
 from helpdesk.database import engine_for, session_scope
+from helpdesk.privacy import purge_expired
 from leerwijzer.settings import get_settings
 
 
@@ -18,6 +19,7 @@ def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpdesk", description="Helpdesk administration.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="create or upgrade the helpdesk tables")
+    commands.add_parser("purge", help="delete transcripts and tracker events older than the retention period")
     for name, role in (("create-admin", "admin"), ("create-advisor", "advisor")):
         sub = commands.add_parser(name, help=f"create an account with role {role}")
         sub.add_argument("--username", required=True)
@@ -33,6 +35,14 @@ def main(argv: List[str] | None = None) -> int:
     engine_for(settings.database_url)
     if args.command == "migrate":
         print("Helpdesk tables are up to date.")
+        return 0
+    if args.command == "purge":
+        report = purge_expired(settings)
+        total = sum(report.deleted.values())
+        print(
+            f"Retention {settings.retention_days} days: deleted {total} rows"
+            f" older than {report.cutoff:%Y-%m-%d}."
+        )
         return 0
     password = os.environ.get(args.password_env) or getpass.getpass("Password (10+ characters): ")
     try:

@@ -27,6 +27,7 @@ from helpdesk.database import session_factory
 from helpdesk.models import OUTCOMES, ROLES, Advisor, Conversation
 from helpdesk.offers import offer_message
 from helpdesk.openapi import openapi_spec
+from helpdesk.privacy import purge_expired
 from helpdesk.rasa_client import RasaClient, RasaError
 from leerwijzer.settings import Settings, get_settings
 
@@ -131,6 +132,9 @@ def advisor_view(advisor: Advisor) -> Dict[str, Any]:
     }
 
 
+PURGE_INTERVAL_SECONDS = 3600
+
+
 def create_app(settings: Settings | None = None, name: str = "leerwijzer_console") -> Sanic:
     """Build the console app for the given settings."""
     settings = settings or get_settings()
@@ -149,6 +153,20 @@ def create_app(settings: Settings | None = None, name: str = "leerwijzer_console
 
     async def wake() -> None:
         await notifier_for(settings.helpdesk_broker_url, settings.helpdesk_poll_seconds).publish()
+
+    async def purge_every_hour(app: Sanic) -> None:
+        # Retention must hold while the helpdesk runs for weeks, not only at start-up.
+        while True:
+            try:
+                report = await asyncio.to_thread(purge_expired, settings)
+                logger.info("Retention purge: %s", report.deleted)
+            except Exception:
+                logger.exception("Retention purge failed; trying again in an hour.")
+            await asyncio.sleep(PURGE_INTERVAL_SECONDS)
+
+    @app.listener("after_server_start")
+    async def start_purging(app: Sanic, _loop: object) -> None:
+        app.add_task(purge_every_hour(app))
 
     # ---- pages and public endpoints -------------------------------------------------
     @app.get("/health")

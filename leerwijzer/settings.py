@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     # How many offers the bot shows at once.
     max_offers_shown: int = Field(3, env="LEERWIJZER_MAX_OFFERS_SHOWN")
 
+    # Privacy: transcripts, notes, tasks and tracker events are kept this many days.
+    retention_days: int = Field(90, env="LEERWIJZER_RETENTION_DAYS")
+
     # Helpdesk and advisor console.
     rasa_url_override: str | None = Field(None, env="LEERWIJZER_RASA_URL")
     # Empty: embedded default (database polling). redis://... : Redis pub/sub wake-ups.

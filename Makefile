@@ -15,7 +15,7 @@ export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup run test lint validate test-unit test-stories test-e2e train db admin lock clean bench
+.PHONY: help setup run test lint validate test-unit test-stories test-e2e train db admin lock clean bench nlu-report
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -57,9 +57,14 @@ lint: $(VENV_OK) ## Ruff (style, pydocstyle)
 test-unit: $(VENV_OK) ## Fast tests: actions, catalogue, channels (no Rasa server)
 	@$(STEP) "Unit and integration tests" $(BIN)/python -m pytest -m "not e2e" -q
 
-test-stories: $(MODEL) ## End-to-end test stories with rasa test
+test-stories: $(MODEL) ## End-to-end test stories with rasa test, and held-out NLU accuracy
 	@$(STEP) "Test stories" $(BIN)/rasa test core --model $(MODEL) --stories tests/stories \
 		--fail-on-prediction-errors --out results/stories
+	@$(STEP) "Held-out NLU accuracy" env LEERWIJZER_TEST_MODEL=$(MODEL) $(BIN)/python -m pytest \
+		tests/nlu/test_heldout.py -q
+
+nlu-report: $(VENV_OK) ## NLU quality: 5-fold CV macro F1 + held-out accuracy (trains in a temp folder, ~20 min)
+	@$(STEP) "NLU report" $(BIN)/python benchmarks/nlu_report.py
 
 test-e2e: $(MODEL) ## Real Rasa and action servers, HTTP and headless Chromium
 	@$(STEP) "Checking for Chromium" scripts/ensure-chromium.sh

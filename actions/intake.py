@@ -1,0 +1,403 @@
+"""Intake: fill a structured development question, show a summary, store it as a record.
+
+The choices and their keywords live in `actions/data/intake_options.yml`; texts live in the
+domain. Every question has buttons, and free text is accepted too. Corrections
+("nee, ik woon in Best"), skips ("weet ik niet"), questions in between and "stop" work
+while the form runs.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List
+
+import yaml
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.database import run_in_session
+from actions.formatting import ONLINE
+from actions.records import QUESTION_FIELDS, save_question
+from actions.topic import extract_topic
+from catalogue.region import normalise, resolve_place
+
+OPTIONS_FILE = Path(__file__).resolve().parent / "data" / "intake_options.yml"
+UNKNOWN = "unknown"
+ELSEWHERE = "elsewhere"
+# The slots of intake_form, in the order they are asked.
+INTAKE_SLOTS = (
+    "role",
+    "goal",
+    "topic",
+    "municipality",
+    "budget",
+    "time_preference",
+    "hours_per_week",
+    "mode_preference",
+)
+CHOICE_SLOTS = ("role", "goal", "budget", "time_preference", "hours_per_week", "mode_preference")
+# Intents that interrupt a form: the form rejects, and a rule answers, then the form resumes.
+INTERRUPTING_INTENTS = frozenset(
+    [
+        "faq",
+        "out_of_scope",
+        "bot_challenge",
+        "what_can_you_do",
+        "stop",
+        "goodbye",
+        "delete_my_data",
+        "privacy_info",
+        "choose_language",
+        "request_human",
+        "sensitive_topic",
+        "thanks",
+    ]
+)
+ELSEWHERE_WORDS = ("elders", "ergens anders", "buiten de regio", "elsewhere", "somewhere else", "outside")
+NUMBER = re.compile(r"\d+")
+
+
+@lru_cache(maxsize=1)
+def options() -> Dict[str, Any]:
+    """Load the intake choices (labels and keywords) from the data file."""
+    with OPTIONS_FILE.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def _contains(text: str, phrase: str) -> bool:
+    """Whether `phrase` occurs in `text` as whole words (both normalised)."""
+    wanted = normalise(phrase)
+    return bool(wanted) and f" {wanted} " in f" {text} "
+
+
+def _bucket_hours(hours: int) -> str:
+    if hours <= 2:
+        return "1-2"
+    if hours <= 5:
+        return "3-5"
+    if hours <= 10:
+        return "6-10"
+    return "10+"
+
+
+def _bucket_budget(euros: int) -> str:
+    if euros <= 0:
+        return "free"
+    if euros <= 100:
+        return "up_to_100"
+    if euros <= 500:
+        return "up_to_500"
+    return "more"
+
+
+def parse_choice(slot: str, text: str, numbers: bool = True) -> str | None:
+    """Map free text to a choice code of `slot`, or None when nothing fits.
+
+    The longest matching keyword wins, so "meer dan 500" beats "500". Numbers ("3 uur",
+    "200 euro") count only when `numbers` is true, i.e. when that question was asked.
+    """
+    cleaned = normalise(text)
+    if not cleaned:
+        return None
+    numbers_found = [int(n) for n in NUMBER.findall(cleaned)] if numbers else []
+    if slot == "hours_per_week" and numbers_found:
+        return _bucket_hours(max(numbers_found))
+    if slot == "budget" and numbers_found and not _contains(cleaned, "meer dan"):
+        return _bucket_budget(max(numbers_found))
+    best: tuple[int, str] | None = None
+    for code, spec in options()[slot].items():
+        for keyword in spec.get("keywords", []):
+            keyword = str(keyword)
+            if keyword.isdigit():
+                continue  # numbers are handled above
+            if _contains(cleaned, keyword) and (best is None or len(keyword) > best[0]):
+                best = (len(keyword), str(code))
+    return best[1] if best else None
+
+
+def label(slot: str, value: str | None, language: str) -> str:
+    """Return the text shown for a slot value (free text is shown as written)."""
+    lang = "en" if language == "en" else "nl"
+    if value is None or value == UNKNOWN:
+        return options()["unknown"][lang]
+    if slot == "municipality":
+        if value == ONLINE:
+            return "online"
+        if value == ELSEWHERE:
+            return "buiten de regio" if lang == "nl" else "outside the region"
+        return value
+    spec = options().get(slot, {}).get(value)
+    if isinstance(spec, dict):
+        return str(spec[lang])
+    return str(value)
+
+
+def _latest(tracker: Tracker) -> Dict[str, Any]:
+    return tracker.latest_message or {}
+
+
+def _intent(tracker: Tracker) -> str | None:
+    return (_latest(tracker).get("intent") or {}).get("name")
+
+
+def _text(tracker: Tracker) -> str:
+    return _latest(tracker).get("text") or ""
+
+
+def _entity(tracker: Tracker, name: str) -> str | None:
+    for entity in _latest(tracker).get("entities") or []:
+        if entity.get("entity") == name and entity.get("value") not in (None, ""):
+            return str(entity["value"])
+    return None
+
+
+def _language(tracker: Tracker) -> str:
+    return "en" if tracker.get_slot("language") == "en" else "nl"
+
+
+def find_place(text: str) -> str | None:
+    """Return a municipality, "online" or "elsewhere" mentioned in text, else None."""
+    if text.startswith("/"):
+        return None
+    place = resolve_place(text)
+    if place is not None:
+        return ONLINE if place.kind == "online" else place.municipality
+    cleaned = normalise(text)
+    if any(_contains(cleaned, word) for word in ELSEWHERE_WORDS):
+        return ELSEWHERE
+    return None
+
+
+def corrections_in(text: str, requested: str | None = None) -> Dict[str, Any]:
+    """Find answers to questions other than the one asked: a place, a budget, a mode."""
+    found: Dict[str, Any] = {}
+    if text.startswith("/"):
+        return found
+    if requested not in ("mode_preference", "municipality"):
+        place = find_place(text)
+        if place is not None and place != ONLINE:
+            found["municipality"] = place
+    cleaned = normalise(text)
+    if requested != "budget" and (_contains(cleaned, "gratis") or _contains(cleaned, "free")):
+        found["budget"] = "free"
+    return found
+
+
+class ValidateIntakeForm(FormValidationAction):
+    """Fills the intake slots from buttons or free text, whichever turn they come in."""
+
+    def name(self) -> str:
+        """Name of the action in the domain."""
+        return "validate_intake_form"
+
+    def _interrupted(self, tracker: Tracker) -> bool:
+        return _intent(tracker) in INTERRUPTING_INTENTS
+
+    def _skip(self, tracker: Tracker, slot: str) -> bool:
+        return tracker.get_slot("requested_slot") == slot and _intent(tracker) == "dont_know"
+
+    def _choice(self, tracker: Tracker, slot: str) -> Dict[str, Any]:
+        """Extract a choice slot: a button entity, "weet ik niet", or keywords."""
+        if self._interrupted(tracker):
+            return {}
+        entity = _entity(tracker, slot)
+        if entity is not None:
+            return {slot: entity}
+        if self._skip(tracker, slot):
+            return {slot: UNKNOWN}
+        text = _text(tracker)
+        if text.startswith("/"):
+            return {}
+        requested_slot = tracker.get_slot("requested_slot")
+        if requested_slot is None and _intent(tracker) == "inform":
+            # The form starts with an answer ("ik zoek werk"): keep what fits, ask the rest.
+            code = parse_choice(slot, text, numbers=False)
+            return {slot: code} if code is not None else {}
+        requested = requested_slot == slot
+        if requested:
+            code = parse_choice(slot, text)
+            if code is not None:
+                return {slot: code}
+            if slot in ("role", "goal") and find_place(text) is None:
+                # Free text is welcome: keep the user's own words.
+                return {slot: text.strip()[:100]}
+            return {}
+        correction = corrections_in(text, tracker.get_slot("requested_slot"))
+        return {slot: correction[slot]} if slot in correction else {}
+
+    async def extract_role(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Role: employee, job seeker, entrepreneur, young, retiree, other, or own words."""
+        return self._choice(tracker, "role")
+
+    async def extract_goal(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Goal: one of nine codes, or the user's own words."""
+        return self._choice(tracker, "goal")
+
+    async def extract_budget(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Budget: free, up_to_100, up_to_500, more, unknown."""
+        return self._choice(tracker, "budget")
+
+    async def extract_time_preference(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """When the user can learn: daytime, evenings, weekends, any_time."""
+        return self._choice(tracker, "time_preference")
+
+    async def extract_hours_per_week(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Hours per week as a bucket: 1-2, 3-5, 6-10, 10+."""
+        return self._choice(tracker, "hours_per_week")
+
+    async def extract_mode_preference(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Online, on site or both."""
+        return self._choice(tracker, "mode_preference")
+
+    async def extract_topic(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """The subject in the user's own words, when asked (or from a search request)."""
+        if self._interrupted(tracker):
+            return {}
+        entity = _entity(tracker, "topic")
+        if entity is not None:
+            return {"topic": entity}
+        if self._skip(tracker, "topic"):
+            return {"topic": UNKNOWN}
+        text = _text(tracker)
+        if text.startswith("/") or tracker.get_slot("requested_slot") != "topic":
+            return {}
+        place = resolve_place(text)
+        topic = extract_topic(text, (place.matched_text,) if place else ())
+        if topic is None:
+            return {}
+        return {"topic": topic}
+
+    async def extract_municipality(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """A municipality, a village (mapped to its municipality), online or elsewhere."""
+        if self._interrupted(tracker):
+            return {}
+        if self._skip(tracker, "municipality"):
+            return {"municipality": UNKNOWN}
+        text = _text(tracker)
+        requested = tracker.get_slot("requested_slot")
+        if requested == "municipality":
+            place = find_place(text)
+            if place is not None:
+                return {"municipality": place}
+            if not text.startswith("/"):
+                dispatcher.utter_message(response="utter_place_unknown")
+                return {"municipality": None}
+            return {}
+        correction = corrections_in(text, requested)
+        return {"municipality": correction["municipality"]} if "municipality" in correction else {}
+
+
+def summary_values(tracker: Tracker) -> Dict[str, str]:
+    """The labelled answers for the summary response."""
+    language = _language(tracker)
+    values = {slot: label(slot, tracker.get_slot(slot), language) for slot in INTAKE_SLOTS if slot != "topic"}
+    topic = tracker.get_slot("topic")
+    values["topic"] = label("topic", topic, language) if topic in (None, UNKNOWN) else str(topic)
+    return values
+
+
+class ActionIntakeSummary(Action):
+    """Shows the short summary of the development question and asks "Klopt dit?"."""
+
+    def name(self) -> str:
+        """Name of the action in the domain."""
+        return "action_intake_summary"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """Utter the summary with yes/no buttons."""
+        dispatcher.utter_message(response="utter_intake_summary", **summary_values(tracker))
+        return []
+
+
+class ActionIntakeCorrect(Action):
+    """After "Klopt dit?" → "nee ...": apply a correction in the same message, else ask what to change."""
+
+    def name(self) -> str:
+        """Name of the action in the domain."""
+        return "action_intake_correct"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """Set corrected slots and show the summary again, or offer the fields as buttons."""
+        text = _text(tracker)
+        found = corrections_in(text)
+        for slot in ("mode_preference", "time_preference"):
+            code = parse_choice(slot, text)
+            if code is not None:
+                found.setdefault(slot, code)
+        if not found:
+            dispatcher.utter_message(response="utter_ask_what_to_change")
+            return []
+        events: List[EventType] = [SlotSet(slot, value) for slot, value in found.items()]
+        corrected = Tracker.from_dict({**tracker.current_state(), "slots": {**tracker.slots, **found}})
+        dispatcher.utter_message(response="utter_intake_corrected")
+        dispatcher.utter_message(response="utter_intake_summary", **summary_values(corrected))
+        return events
+
+
+class ActionIntakeResetField(Action):
+    """Clears the answer the user wants to change, so the intake form asks it again."""
+
+    def name(self) -> str:
+        """Name of the action in the domain."""
+        return "action_intake_reset_field"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """Reset the slot named by the `intake_field` entity (or parsed from the text)."""
+        field = _entity(tracker, "intake_field")
+        if field not in INTAKE_SLOTS:
+            text = normalise(_text(tracker))
+            field = next((slot for slot in INTAKE_SLOTS if _contains(text, slot.replace("_", " "))), None)
+        if field is not None:
+            return [SlotSet(field, None)]
+        # A typed new answer ("gratis", "liever online"): apply it directly.
+        text = _text(tracker)
+        found = corrections_in(text)
+        for slot in CHOICE_SLOTS:
+            code = parse_choice(slot, text)
+            if code is not None and slot not in ("role", "goal"):
+                found.setdefault(slot, code)
+        return [SlotSet(slot, value) for slot, value in found.items()]
+
+
+class ActionSaveIntake(Action):
+    """Stores the confirmed development question as a record for search and handoff."""
+
+    def name(self) -> str:
+        """Name of the action in the domain."""
+        return "action_save_intake"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """Write the record and remember its id in `question_id`."""
+        values = {name: tracker.get_slot(name) for name in QUESTION_FIELDS}
+        values["interest_profile"] = tracker.get_slot("interest_profile")
+        question_id = await run_in_session(lambda session: save_question(session, tracker.sender_id, values))
+        dispatcher.utter_message(response="utter_intake_saved")
+        return [SlotSet("question_id", str(question_id))]

@@ -8,6 +8,7 @@ instances can run behind a load balancer.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import logging
@@ -166,7 +167,13 @@ def create_app(settings: Settings | None = None, name: str = "leerwijzer_console
 
     @app.listener("after_server_start")
     async def start_purging(app: Sanic, _loop: object) -> None:
-        app.add_task(purge_every_hour(app))
+        app.ctx.purge_task = asyncio.get_running_loop().create_task(purge_every_hour(app))
+
+    @app.listener("before_server_stop")
+    async def stop_purging(app: Sanic, _loop: object) -> None:
+        app.ctx.purge_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await app.ctx.purge_task
 
     # ---- pages and public endpoints -------------------------------------------------
     @app.get("/health")

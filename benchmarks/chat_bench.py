@@ -77,6 +77,7 @@ def start_bare_bot(folder: Path) -> subprocess.Popen:
     """Create and train `rasa init` in a temporary folder, then serve it on a free port."""
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2")
     started = time.monotonic()
+    folder.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [RASA, "init", "--no-prompt", "--init-dir", str(folder)],
         cwd=folder,

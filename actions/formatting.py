@@ -4,36 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-MONTHS = {
-    "nl": [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ],
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-}
+from catalogue.search import MONTHS  # one list of month names for reasons and start dates
+
 NO_DATE = {"nl": "wanneer je wilt", "en": "any time"}
 ONLINE = "online"
 

@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy import select
 
+from actions.conversation import INTAKE_SLOTS, latest_intent, user_language
 from catalogue.models import Offer, Offering
 from catalogue.search import SearchQuery, search_offers
 from helpdesk import store
@@ -31,17 +32,6 @@ from leerwijzer.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
-# Slots the intake and search may have filled; missing ones are simply left out.
-SUMMARY_SLOTS = (
-    "role",
-    "goal",
-    "topic",
-    "municipality",
-    "budget",
-    "time_preference",
-    "hours_per_week",
-    "mode_preference",
-)
 CONSTRAINT_SLOTS = ("budget", "time_preference", "hours_per_week", "mode_preference")
 REASONS = {
     "request_human": "asked_for_person",
@@ -54,14 +44,6 @@ DAY_NAMES = {
 }
 PHONE_RE = re.compile(r"^(\+31|0031|0)[1-9]\d{8}$")
 WALK_IN_KM = 25.0
-
-
-def _language(tracker: Tracker) -> str:
-    return "en" if tracker.get_slot("language") == "en" else "nl"
-
-
-def _latest_intent(tracker: Tracker) -> str | None:
-    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
 
 
 def _slot(tracker: Tracker, name: str) -> Any:
@@ -106,11 +88,11 @@ def offer_titles(session: Any, offer_ids: List[Any]) -> List[str]:
 def build_summary(tracker: Tracker, reason: str, topic_kind: str | None = None) -> Dict[str, Any]:
     """Case summary for the advisor from whatever the intake and search found."""
     summary: Dict[str, Any] = {
-        name: _slot(tracker, name) for name in SUMMARY_SLOTS if _slot(tracker, name) not in (None, "", [])
+        name: _slot(tracker, name) for name in INTAKE_SLOTS if _slot(tracker, name) not in (None, "", [])
     }
     summary["constraints"] = {name: summary[name] for name in CONSTRAINT_SLOTS if name in summary}
     summary["offers_shown_ids"] = list(_slot(tracker, "offers_shown") or [])
-    summary["language"] = _language(tracker)
+    summary["language"] = user_language(tracker)
     summary["channel"] = tracker.get_latest_input_channel() or "unknown"
     summary["reason"] = reason
     if topic_kind:
@@ -141,8 +123,8 @@ class ActionRequestHandoff(Action):
     ) -> List[EventType]:
         """Show a helpline when needed, then queue (and pause) or offer the offline options."""
         settings = get_settings()
-        language = _language(tracker)
-        intent = _latest_intent(tracker)
+        language = user_language(tracker)
+        intent = latest_intent(tracker)
         reason = REASONS.get(intent or "", "intake" if intent == "affirm" else "asked_for_person")
         topic_kind = None
         if intent == "sensitive_topic":
@@ -238,7 +220,7 @@ class ActionSaveCallback(Action):
             dispatcher.utter_message(response="utter_callback_cancelled")
             return clear
         phone, when = tracker.get_slot("callback_phone"), tracker.get_slot("callback_time")
-        language = _language(tracker)
+        language = user_language(tracker)
         summary = build_summary(tracker, "callback")
         await _db(
             lambda s: store.create_task(
@@ -293,7 +275,7 @@ class ActionOfferWalkIn(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         """Search the catalogue for walk-in hours and offer each with a button."""
-        language = _language(tracker)
+        language = user_language(tracker)
         results = await _db(lambda s: walk_in_results(s, tracker.get_slot("municipality"), language))
         if not results:
             dispatcher.utter_message(response="utter_walk_in_none")
@@ -321,7 +303,7 @@ class ActionBookWalkIn(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         """Create the appointment task and confirm the place and time."""
-        language = _language(tracker)
+        language = user_language(tracker)
         offer_id = str(tracker.get_slot("walk_in_offer") or "")
         summary = build_summary(tracker, "walk_in")
 

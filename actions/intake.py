@@ -19,6 +19,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.conversation import INTAKE_SLOTS, user_language
 from actions.database import run_in_session
 from actions.formatting import ONLINE
 from actions.records import QUESTION_FIELDS, save_question
@@ -28,17 +29,6 @@ from catalogue.region import normalise, resolve_place
 OPTIONS_FILE = Path(__file__).resolve().parent / "data" / "intake_options.yml"
 UNKNOWN = "unknown"
 ELSEWHERE = "elsewhere"
-# The slots of intake_form, in the order they are asked.
-INTAKE_SLOTS = (
-    "role",
-    "goal",
-    "topic",
-    "municipality",
-    "budget",
-    "time_preference",
-    "hours_per_week",
-    "mode_preference",
-)
 CHOICE_SLOTS = ("role", "goal", "budget", "time_preference", "hours_per_week", "mode_preference")
 # Intents that interrupt a form: the form rejects, and a rule answers, then the form resumes.
 INTERRUPTING_INTENTS = frozenset(
@@ -153,10 +143,6 @@ def _entity(tracker: Tracker, name: str) -> str | None:
         if entity.get("entity") == name and entity.get("value") not in (None, ""):
             return str(entity["value"])
     return None
-
-
-def _language(tracker: Tracker) -> str:
-    return "en" if tracker.get_slot("language") == "en" else "nl"
 
 
 def find_place(text: str) -> str | None:
@@ -309,7 +295,7 @@ class ValidateIntakeForm(FormValidationAction):
 
 def summary_values(tracker: Tracker) -> Dict[str, str]:
     """The labelled answers for the summary response."""
-    language = _language(tracker)
+    language = user_language(tracker)
     values = {slot: label(slot, tracker.get_slot(slot), language) for slot in INTAKE_SLOTS if slot != "topic"}
     topic = tracker.get_slot("topic")
     values["topic"] = label("topic", topic, language) if topic in (None, UNKNOWN) else str(topic)

@@ -13,21 +13,13 @@ from typing import Any, Dict
 from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Text, delete, select
 from sqlalchemy.orm import Session, declarative_base
 
+from actions.conversation import INTAKE_SLOTS
+
 metadata = MetaData()
 Base = declarative_base(metadata=metadata)
 
 # The slot names the intake fills; the handoff reads the same names.
-QUESTION_FIELDS = (
-    "role",
-    "goal",
-    "topic",
-    "municipality",
-    "budget",
-    "time_preference",
-    "hours_per_week",
-    "mode_preference",
-    "language",
-)
+QUESTION_FIELDS = (*INTAKE_SLOTS, "language")
 
 _created: set[str] = set()
 _created_lock = threading.Lock()

@@ -10,6 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.conversation import latest_intent, latest_text, user_language
 from actions.database import run_in_session
 from actions.formatting import ONLINE, format_start, place_label
 from actions.intake import ELSEWHERE, UNKNOWN
@@ -24,18 +25,6 @@ logger = logging.getLogger(__name__)
 NEARBY_KM = 20.0
 
 
-def _language(tracker: Tracker) -> str:
-    return "en" if tracker.get_slot("language") == "en" else "nl"
-
-
-def _latest_text(tracker: Tracker) -> str:
-    return (tracker.latest_message or {}).get("text") or ""
-
-
-def _latest_intent(tracker: Tracker) -> str | None:
-    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
-
-
 class ValidateSearchForm(FormValidationAction):
     """Fills `topic` and `municipality` from free text, whichever turn they come in."""
 
@@ -47,10 +36,10 @@ class ValidateSearchForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
         """Take the subject from a new search request, or from the answer to "what?"."""
-        text = _latest_text(tracker)
+        text = latest_text(tracker)
         if text.startswith("/"):
             return {}  # a button payload fills topic through its entity
-        new_request = _latest_intent(tracker) == "search_offer"
+        new_request = latest_intent(tracker) == "search_offer"
         asked = tracker.get_slot("requested_slot") == "topic"
         if not (new_request or asked):
             return {}
@@ -65,7 +54,7 @@ class ValidateSearchForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
         """Find a municipality, village or "online" anywhere in the message."""
-        text = _latest_text(tracker)
+        text = latest_text(tracker)
         if text.startswith("/"):
             return {}
         place = resolve_place(text)
@@ -88,7 +77,7 @@ class ActionSearchOffers(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         """Query the catalogue and utter up to `max_offers_shown` offers with reasons."""
-        language = _language(tracker)
+        language = user_language(tracker)
         topic = search_text(tracker)
         municipality = tracker.get_slot("municipality")
         query = build_query(tracker, topic, language)

@@ -21,8 +21,13 @@ def format_start(start: date | None, language: str) -> str:
     return f"{start.day} {month} {start.year}"
 
 
-def place_label(municipality: str | None, language: str) -> str:
-    """Name the searched place; the online choice reads the same in both languages."""
-    if not municipality or municipality == ONLINE:
+REGION = {"nl": "in de regio", "en": "in the region"}
+
+
+def place_phrase(municipality: str | None, language: str) -> str:
+    """Say where we searched: "in Helmond", "online", or the whole region when unknown."""
+    if municipality == ONLINE:
         return ONLINE
-    return municipality
+    if not municipality:
+        return REGION["en" if language == "en" else "nl"]
+    return f"in {municipality}"

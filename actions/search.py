@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.conversation import latest_intent, latest_text, user_language
 from actions.database import run_in_session
-from actions.formatting import ONLINE, format_start, place_label
+from actions.formatting import ONLINE, format_start, place_phrase
 from actions.intake import ELSEWHERE, UNKNOWN
 from actions.topic import extract_topic
 from catalogue.region import resolve_place
@@ -94,12 +94,12 @@ class ActionSearchOffers(Action):
             return results
 
         results = await run_in_session(search)
-        where = place_label(None if municipality in (UNKNOWN, ELSEWHERE) else municipality, language)
+        where = place_phrase(None if municipality in (UNKNOWN, ELSEWHERE) else municipality, language)
         if not results:
-            dispatcher.utter_message(response="utter_no_offers", topic=topic, municipality=where)
+            dispatcher.utter_message(response="utter_no_offers", topic=topic, where=where)
             return [SlotSet("offers_shown", [])]
 
-        dispatcher.utter_message(response="utter_offers_intro", topic=topic, municipality=where)
+        dispatcher.utter_message(response="utter_offers_intro", topic=topic, where=where)
         for result in results:
             dispatcher.utter_message(
                 response="utter_offer",

@@ -159,7 +159,10 @@ class Stack:
         rasa = self._spawn(
             "rasa",
             [
-                str(VENV_BIN / "rasa"),
+                # Rasa's own CLI with one speed fix applied (see bot/server.py).
+                str(VENV_BIN / "python"),
+                "-m",
+                "bot.server",
                 "run",
                 "--model",
                 str(self.model),

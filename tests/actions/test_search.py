@@ -74,6 +74,7 @@ async def test_search_shows_offers_from_the_database(dispatcher, tracker_for, ap
 
     responses = [m["response"] for m in dispatcher.messages]
     assert responses[0] == "utter_offers_intro"
+    assert dispatcher.messages[0]["where"] == "in Helmond"
     assert responses[-1] == "utter_ask_helpful"
     offers = [m for m in dispatcher.messages if m["response"] == "utter_offer"]
     assert 1 <= len(offers) <= app_settings.max_offers_shown
@@ -108,6 +109,7 @@ async def test_online_search_only_returns_online_offers(dispatcher, tracker_for,
     offers = [m for m in dispatcher.messages if m["response"] == "utter_offer"]
     assert offers
     assert all("online" in o["place"].lower() for o in offers)
+    assert dispatcher.messages[0]["where"] == "online"  # not "in online"
 
 
 async def test_nothing_found_says_so(dispatcher, tracker_for, app_settings):
@@ -115,4 +117,11 @@ async def test_nothing_found_says_so(dispatcher, tracker_for, app_settings):
     events = await ActionSearchOffers().run(dispatcher, tracker, {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_no_offers"]
     assert dispatcher.messages[0]["topic"] == "onderwaterfietsen"
+    assert dispatcher.messages[0]["where"] == "in Asten"
     assert SlotSet("offers_shown", []) in events
+
+
+async def test_unknown_place_searches_the_region(dispatcher, tracker_for, app_settings):
+    tracker = tracker_for(slots={"topic": "onderwaterfietsen", "municipality": "unknown", "language": "en"})
+    await ActionSearchOffers().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["where"] == "in the region"

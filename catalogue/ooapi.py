@@ -61,6 +61,19 @@ LEVELS = (
 OFFERING_TYPES = ("program", "course", "component")
 ORGANIZATION_TYPES = ("root", "institute", "department", "faculty", "branch", "academy", "school")
 ADDRESS_TYPES = ("postal", "visit", "deliveries", "billing", "teaching")
+# `costType` is an *extensible* enumeration in v5 (x-ooapi-extensible-enum): feeds may add
+# their own values ("tuition fees"), but not ones that overlap a defined value, so a
+# misspelt defined value is rejected instead of being read as a different kind of cost.
+COST_TOTAL = "total costs"
+COST_STAP = "STAP eligible"
+COST_TYPES = (COST_STAP, COST_TOTAL)
+_COST_TYPE_VARIANTS = {
+    "totalcosts": COST_TOTAL,
+    "totalcost": COST_TOTAL,
+    "total": COST_TOTAL,
+    "stapeligible": COST_STAP,
+}
+MAX_COST_TYPE = 100
 # Language preference for language-typed strings.
 _DUTCH = ("nl-NL", "nl", "nl-BE")
 _ENGLISH = ("en-GB", "en-US", "en")
@@ -145,29 +158,47 @@ def mode_from_delivery(value: Any, has_address: bool) -> str:
     return "online" if remote else "on_site"
 
 
+def check_cost_type(value: Any) -> str:
+    """Return a v5 costType: a defined value or an extension that does not overlap one."""
+    if not isinstance(value, str) or not value.strip():
+        raise ItemError("priceInformation entry without 'costType'")
+    cost_type = check_text(value, "priceInformation.costType", MAX_COST_TYPE, required=True) or ""
+    if cost_type in COST_TYPES:
+        return cost_type
+    defined = _COST_TYPE_VARIANTS.get("".join(char for char in cost_type.lower() if char.isalnum()))
+    if defined is not None:
+        raise ItemError(
+            f"priceInformation costType {cost_type[:40]!r} is not a v5 value: write {defined!r} "
+            f"(defined values: {', '.join(COST_TYPES)}; own values must not overlap them)"
+        )
+    return cost_type
+
+
 def price_from_information(value: Any) -> Any | None:
-    """Return the EUR price from priceInformation (total costs preferred, else the sum)."""
+    """Return the EUR price from priceInformation: total costs, else the sum of the other costs."""
     if value is None or value == []:
         return None
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
         raise ItemError("field 'priceInformation' must be a list of cost objects")
     amounts = []
     for item in value:
-        if "costType" not in item or not isinstance(item.get("costType"), str):
-            raise ItemError("priceInformation entry without 'costType'")
+        cost_type = check_cost_type(item.get("costType"))
         currency = item.get("currency", "EUR")
         if currency != "EUR":
             raise ItemError(f"priceInformation currency {str(currency)[:10]!r} is not supported (EUR only)")
         amount = item.get("amount")
         if amount is None:
-            raise ItemError("priceInformation entry without 'amount'")
+            # v5 requires only costType; a cost without an amount leaves the price unknown.
+            continue
         if isinstance(amount, bool) or not isinstance(amount, (int, float, str)):
             raise ItemError("priceInformation 'amount' must be a number")
-        amounts.append((item["costType"], check_price(amount, "priceInformation.amount")))
+        amounts.append((cost_type, check_price(amount, "priceInformation.amount")))
     for cost_type, amount in amounts:
-        if cost_type.lower() in {"total costs", "total"}:
+        if cost_type == COST_TOTAL:
             return amount
-    return sum(amount for _cost_type, amount in amounts if amount is not None)
+    # STAP-eligible costs are the part of the costs a subsidy covers, not a cost on top.
+    parts = [amount for cost_type, amount in amounts if cost_type != COST_STAP and amount is not None]
+    return sum(parts) if parts else None
 
 
 def location_from_addresses(value: Any) -> LocationRecord | None:
@@ -196,7 +227,8 @@ def location_from_addresses(value: Any) -> LocationRecord | None:
     if municipality is None and latitude is not None and longitude is not None:
         municipality = nearest_municipality(latitude, longitude)
     return LocationRecord(
-        name=check_text(address.get("additional"), "additional", 300),
+        # v5 `additional` is a language-typed string array; older feeds send plain text.
+        name=language_string(address.get("additional"), "additional", 300),
         street=check_text(address.get("street"), "street", 200),
         street_number=check_text(address.get("streetNumber"), "streetNumber", 20),
         postal_code=check_text(address.get("postalCode"), "postalCode", 10),

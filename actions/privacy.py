@@ -88,6 +88,22 @@ def erase_tracker_rows(sender_id: str, url: str, marker_after: float) -> int | N
         engine.dispose()
 
 
+def scrub_sqlite_file(url: str) -> None:
+    """Empty the WAL of a SQLite database, so erased rows do not live on in the `-wal` file.
+
+    The app database deletes with `secure_delete` on (catalogue.database), so once the WAL is
+    checkpointed into the main file no copy of the erased text is left. Other databases: no-op.
+    """
+    engine = _engine(url)
+    try:
+        if engine.dialect.name != "sqlite":
+            return
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        engine.dispose()
+
+
 def erase_when_saved(
     sender_id: str,
     url: str,
@@ -141,6 +157,10 @@ class ActionDeleteMyData(Action):
             erase_helpdesk(sender_id)
         except Exception:  # noqa: BLE001 - never leave the user without an answer
             logger.exception("Helpdesk erase failed for %s", sender_id)
+        try:
+            scrub_sqlite_file(get_settings().database_url)
+        except Exception:  # noqa: BLE001 - the rows are gone; the file scrub is best effort
+            logger.exception("Scrubbing the app database file failed")
         url = tracker_db_url()
         threading.Thread(
             target=erase_when_saved, args=(sender_id, url, started), daemon=True, name=f"erase-{sender_id}"

@@ -21,9 +21,11 @@ VERSION_TABLE = "alembic_version_catalogue"
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _connection_record: Any) -> None:
-    """Turn on WAL and foreign keys for every new SQLite connection."""
+    """Turn on WAL, foreign keys and secure delete for every new SQLite connection."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    # Erased personal data (privacy erase, retention purge) must not survive in freed pages.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

@@ -289,7 +289,35 @@ class ActionOfferWalkIn(Action):
                 schedule=_schedule(result) or "-",
                 offer_id=str(result.offer_id),
             )
-        return []
+        # Remembered so a typed "nummer 2", "de eerste" or "die in Best" finds its option.
+        choices = [
+            {"offer_id": str(result.offer_id), "words": f"{result.title} {result.place_text}".lower()}
+            for result in results
+        ]
+        return [SlotSet("walk_in_choices", choices)]
+
+
+ORDINALS = {
+    "eerste": 1, "first": 1, "tweede": 2, "second": 2, "derde": 3, "third": 3,
+    "een": 1, "één": 1, "one": 1, "twee": 2, "two": 2, "drie": 3, "three": 3,
+}  # fmt: skip
+LAST_WORDS = ("laatste", "last")
+
+
+def chosen_walk_in(text: str, choices: List[Dict[str, str]]) -> str | None:
+    """The offer id a typed answer points at: a number, an ordinal, "de laatste", or a place."""
+    if not choices:
+        return None
+    words = re.findall(r"\w+", text.lower())
+    for word in words:
+        index = int(word) if word.isdigit() else ORDINALS.get(word)
+        if index is not None:
+            return choices[index - 1]["offer_id"] if 1 <= index <= len(choices) else None
+    if any(word in LAST_WORDS for word in words):
+        return choices[-1]["offer_id"]
+    # A place or title word (at least 4 letters) that fits exactly one option.
+    fitting = [c for c in choices if any(len(w) >= 4 and w in c["words"].split() for w in words)]
+    return fitting[0]["offer_id"] if len(fitting) == 1 else None
 
 
 class ActionBookWalkIn(Action):
@@ -304,7 +332,11 @@ class ActionBookWalkIn(Action):
     ) -> List[EventType]:
         """Create the appointment task and confirm the place and time."""
         language = user_language(tracker)
+        choices = tracker.get_slot("walk_in_choices") or []
         offer_id = str(tracker.get_slot("walk_in_offer") or "")
+        if choices and offer_id not in {choice["offer_id"] for choice in choices}:
+            # Typed, not tapped: "nummer 2" means the second option, never offer id 2.
+            offer_id = chosen_walk_in(tracker.latest_message.get("text") or "", choices) or ""
         summary = build_summary(tracker, "walk_in")
 
         def book(session: Any) -> Dict[str, str] | None:
@@ -335,8 +367,8 @@ class ActionBookWalkIn(Action):
         booked = await _db(book)
         if booked is None:
             dispatcher.utter_message(response="utter_walk_in_none")
-            return [SlotSet("walk_in_offer", None)]
+            return [SlotSet("walk_in_offer", None)]  # the options stay for another try
         settings = get_settings()
         await notifier_for(settings.helpdesk_broker_url, settings.helpdesk_poll_seconds).publish()
         dispatcher.utter_message(response="utter_walk_in_booked", **booked)
-        return [SlotSet("walk_in_offer", None)]
+        return [SlotSet("walk_in_offer", None), SlotSet("walk_in_choices", None)]

@@ -19,6 +19,7 @@ from actions.handoff import (
     ActionSaveCallback,
     ValidateCallbackForm,
     build_summary,
+    chosen_walk_in,
     office_hours_text,
 )
 from catalogue.models import Offer
@@ -200,6 +201,44 @@ async def test_walk_in_hours_are_offered_and_booked(helpdesk_url):
     wrong = CollectingDispatcher()
     await ActionBookWalkIn().run(wrong, tracker(slots={"walk_in_offer": "999999"}), {})
     assert responses(wrong) == ["utter_walk_in_none"]
+
+
+async def test_a_typed_choice_books_the_option_it_points_at(helpdesk_url):
+    offered = CollectingDispatcher()
+    events = await ActionOfferWalkIn().run(offered, tracker(slots={"municipality": "Eindhoven"}), {})
+    choices = next(e["value"] for e in events if e["name"] == "walk_in_choices")
+    options = [m["offer_id"] for m in offered.messages if m.get("response") == "utter_walk_in_option"]
+    assert [c["offer_id"] for c in choices] == options and len(options) >= 2
+
+    # "nummer 2" with a misread entity "2" (an offer id!) still books the second option.
+    typed = tracker("doe maar nummer 2", "choose_walk_in", {"walk_in_choices": choices, "walk_in_offer": "2"})
+    booked = CollectingDispatcher()
+    events = await ActionBookWalkIn().run(booked, typed, {})
+    assert responses(booked) == ["utter_walk_in_booked"]
+    assert SlotSet("walk_in_choices", None) in events
+    with session_scope(helpdesk_url) as session:
+        assert session.query(Task).one().offer_id == int(options[1])
+
+    # A number beyond the list books nothing, whatever the entity says.
+    too_far = CollectingDispatcher()
+    beyond = tracker("nummer 9", "choose_walk_in", {"walk_in_choices": choices, "walk_in_offer": options[0]})
+    beyond.slots["walk_in_offer"] = "9"
+    await ActionBookWalkIn().run(too_far, beyond, {})
+    assert responses(too_far) == ["utter_walk_in_none"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("2", "b"), ("de eerste graag", "a"), ("the third one", "c"), ("doe de laatste maar", "c"),
+     ("die in Best", "b"), ("nummer 4", None), ("weet ik niet", None), ("die in de bibliotheek", None)],
+)  # fmt: skip
+def test_typed_walk_in_choices(text, expected):
+    choices = [
+        {"offer_id": "a", "words": "inloopspreekuur bibliotheek eindhoven"},
+        {"offer_id": "b", "words": "inloopspreekuur bibliotheek best"},
+        {"offer_id": "c", "words": "spreekuur wijkcentrum helmond"},
+    ]
+    assert chosen_walk_in(text, choices) == expected
 
 
 def test_helplines_are_checked_recently_and_classified():

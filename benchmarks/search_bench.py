@@ -190,6 +190,11 @@ def populate(engine, offers: int, seed: int = 42) -> float:
     return time.perf_counter() - started
 
 
+def load_average() -> str:
+    """Return the 1/5/15-minute load average: timings on a shared machine need it next to them."""
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def run_queries(engine, runs: int) -> list[tuple[str, float, float, int]]:
     """Run every query `runs` times; return (name, p50 ms, p95 ms, result count)."""
     session_factory = make_session_factory(engine)
@@ -209,9 +214,11 @@ def run_queries(engine, runs: int) -> list[tuple[str, float, float, int]]:
     return results
 
 
-def report(label: str, load_seconds: float, results: list[tuple[str, float, float, int]]) -> None:
-    """Print a table of timings."""
-    print(f"\n== {label}: loaded in {load_seconds:.1f} s")
+def report(
+    label: str, load_seconds: float, results: list[tuple[str, float, float, int]], loads: tuple[str, str]
+) -> None:
+    """Print a table of timings with the load average before and after the queries."""
+    print(f"\n== {label}: loaded in {load_seconds:.1f} s; load average {loads[0]} before, {loads[1]} after")
     print(f"{'query':34} {'p50 ms':>8} {'p95 ms':>8} {'hits':>5}")
     for name, p50, p95, count in results:
         print(f"{name:34} {p50:8.1f} {p95:8.1f} {count:5d}")
@@ -231,7 +238,9 @@ def main() -> int:
         engine = make_engine(f"sqlite:///{folder}/bench.db")
         migrate(engine)
         seconds = populate(engine, args.offers)
-        report(f"SQLite, {args.offers} offers", seconds, run_queries(engine, args.runs))
+        before = load_average()
+        results = run_queries(engine, args.runs)
+        report(f"SQLite, {args.offers} offers", seconds, results, (before, load_average()))
         engine.dispose()
     if args.skip_pg:
         return 0
@@ -244,7 +253,9 @@ def main() -> int:
         engine = make_engine(server + "leerwijzer_bench")
         migrate(engine)
         seconds = populate(engine, args.offers)
-        report(f"PostgreSQL, {args.offers} offers", seconds, run_queries(engine, args.runs))
+        before = load_average()
+        results = run_queries(engine, args.runs)
+        report(f"PostgreSQL, {args.offers} offers", seconds, results, (before, load_average()))
         engine.dispose()
     finally:
         with admin.connect() as connection:

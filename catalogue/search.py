@@ -10,9 +10,24 @@ import datetime as dt
 import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal, Sequence, Union
+from typing import Any, Callable, Literal, Sequence, Union
 
-from sqlalchemy import and_, bindparam, case, exists, func, literal, or_, select, union, union_all
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from catalogue import region
@@ -121,6 +136,11 @@ class _IndexInfo:
     terms: frozenset[str]
     # term -> distinct index weights of that term, highest first
     weights: dict[str, tuple[int, ...]]
+    # (term, weight) -> number of offers holding it, and the number of offers
+    postings: dict[tuple[str, int], int] = field(default_factory=dict, compare=False, hash=False)
+    offers: int = 0
+    # catalogue_meta's vocabulary_version this was read at
+    version: str = ""
     # query text -> analysed query (treated as read-only), bounded
     analysed: dict[str, AnalysedQuery] = field(default_factory=dict, compare=False, hash=False)
 
@@ -137,29 +157,53 @@ class _IndexInfo:
 
 _index_lock = threading.Lock()
 _index_cache: dict[tuple[str, str], _IndexInfo] = {}
+# Database URL -> the newest index data read; searches assume it and check the version in
+# their own statements (see `_StaleIndex`), which saves a round trip per search.
+_latest_index: dict[str, _IndexInfo] = {}
+
+
+class _StaleIndex(Exception):
+    """The vocabulary changed since the cached index data was read: search again."""
+
+
+_VERSION_STATEMENT = select(CatalogueMeta.value).where(CatalogueMeta.key == _VOCABULARY_VERSION_KEY)
+
+
+def _current_version(connection: Any) -> str:
+    """Return the vocabulary version stored in the database."""
+    return connection.execute(_VERSION_STATEMENT).scalar_one_or_none() or ""
 
 
 def _index_info(session: Session) -> _IndexInfo:
     """Return the indexed terms and weights, cached per database and vocabulary version."""
-    version = (
-        session.connection()
-        .execute(select(CatalogueMeta.value).where(CatalogueMeta.key == _VOCABULARY_VERSION_KEY))
-        .scalar_one_or_none()
-    )
-    key = (str(session.get_bind().url), version or "")
+    version = _current_version(session.connection())
+    url = str(session.get_bind().url)
     with _index_lock:
-        cached = _index_cache.get(key)
+        cached = _index_cache.get((url, version))
+        if cached is not None:
+            _latest_index[url] = cached
     if cached is not None:
         return cached
     terms = frozenset(session.execute(select(SearchVocabulary.term)).scalars())
     weights: dict[str, list[int]] = {}
-    for term, weight in session.execute(select(SearchTermWeight.term, SearchTermWeight.weight)):
+    postings: dict[tuple[str, int], int] = {}
+    for term, weight, offer_count in session.execute(
+        select(SearchTermWeight.term, SearchTermWeight.weight, SearchTermWeight.offer_count)
+    ):
         weights.setdefault(term, []).append(int(weight))
-    info = _IndexInfo(terms, {term: tuple(sorted(set(ws), reverse=True)) for term, ws in weights.items()})
+        postings[(term, int(weight))] = int(offer_count)
+    info = _IndexInfo(
+        terms,
+        {term: tuple(sorted(set(ws), reverse=True)) for term, ws in weights.items()},
+        postings,
+        int(session.execute(select(func.count(Offer.id))).scalar_one()),
+        version,
+    )
     with _index_lock:
         if len(_index_cache) > 8:
             _index_cache.clear()
-        _index_cache[key] = info
+        _index_cache[(url, version)] = info
+        _latest_index[url] = info
     return info
 
 
@@ -168,18 +212,48 @@ def _vocabulary(session: Session) -> frozenset[str]:
     return _index_info(session).terms
 
 
+def _tagged_with_group() -> Any:
+    """SQL condition: the offer is tagged with the target group `:group_code` / `:group_name`."""
+    return (
+        exists()
+        .where(
+            offer_target_groups.c.offer_id == Offer.id,
+            offer_target_groups.c.target_group_id == TargetGroup.id,
+            or_(
+                TargetGroup.code == bindparam("group_code", type_=String),
+                func.lower(TargetGroup.name_nl) == bindparam("group_name", type_=String),
+            ),
+        )
+        # Explicit correlation: this also runs nested inside the offering probe.
+        .correlate(Offer)
+    )
+
+
+_TARGET_GROUP_IN_USE = (
+    select(offer_target_groups.c.offer_id)
+    .join(TargetGroup, TargetGroup.id == offer_target_groups.c.target_group_id)
+    .where(
+        or_(
+            TargetGroup.code == bindparam("group_code", type_=String),
+            func.lower(TargetGroup.name_nl) == bindparam("group_name", type_=String),
+        )
+    )
+    .limit(1)
+)
+
+
 def _target_group_in_use(session: Session, target_group: str) -> bool:
     """Return whether any offer is tagged with this target group (else its bonus never applies)."""
-    group_code = normalise(target_group).replace(" ", "_")
-    row = session.execute(
-        select(offer_target_groups.c.offer_id)
-        .join(TargetGroup, TargetGroup.id == offer_target_groups.c.target_group_id)
-        .where(
-            or_(TargetGroup.code == group_code, func.lower(TargetGroup.name_nl) == normalise(target_group))
-        )
-        .limit(1)
-    ).first()
+    row = session.connection().execute(_TARGET_GROUP_IN_USE, _target_group_params(target_group)).first()
     return row is not None
+
+
+def _target_group_params(target_group: str) -> dict[str, str]:
+    """Bound parameters that name a target group by code or Dutch name."""
+    return {
+        "group_code": normalise(target_group).replace(" ", "_"),
+        "group_name": normalise(target_group),
+    }
 
 
 def _strip_places(text: str) -> tuple[str, region.PlaceMatch | None]:
@@ -203,8 +277,8 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, 28)
 
 
-def open_offering_condition(today: dt.date) -> Any:
-    """SQL condition for offerings a person can still join today."""
+def open_offering_condition(today: Any) -> Any:
+    """SQL condition for offerings a person can still join today (a date or a bound parameter)."""
     return and_(
         or_(Offering.end_date.is_(None), Offering.end_date >= today),
         or_(Offering.enroll_end_date.is_(None), Offering.enroll_end_date >= today),
@@ -220,6 +294,25 @@ def open_offering_condition(today: dt.date) -> Any:
         ),
         or_(Offer.valid_until.is_(None), Offer.valid_until > today),
     )
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """Everything that changes the SQL text of a search; all values go in as bound parameters."""
+
+    kinds: bool = False
+    free_only: bool = False
+    max_price: bool = False
+    mode: str | None = None
+    level: bool = False
+    starting_within: bool = False
+    target_group: bool = False
+    municipality: bool = False
+    # Other municipalities within `within_km`, each with its own location score.
+    nearby: int = 0
+    kind_hint: bool = False
+    # Per meaningful query word: how many distinct match qualities its terms have.
+    groups: tuple[int, ...] = ()
 
 
 def search_offers(session: Session, query: SearchQuery, limit: int = 3) -> list[SearchResult]:
@@ -241,357 +334,552 @@ def search_offers(session: Session, query: SearchQuery, limit: int = 3) -> list[
         else:
             municipality = place_in_text.municipality
 
-    index = _index_info(session)
+    with _index_lock:
+        index = _latest_index.get(str(session.get_bind().url))
+    if index is not None:
+        try:
+            return _search(session, query, limit, index, False, text, mode, municipality, today)
+        except _StaleIndex:
+            pass
+    return _search(session, query, limit, _index_info(session), True, text, mode, municipality, today)
+
+
+def _search(
+    session: Session,
+    query: SearchQuery,
+    limit: int,
+    index: _IndexInfo,
+    verified: bool,
+    text: str,
+    mode: Mode | None,
+    municipality: str | None,
+    today: dt.date,
+) -> list[SearchResult]:
+    """Search with this index data; raise `_StaleIndex` when it turns out to be outdated."""
     analysed = index.analyse(text)
     groups = analysed.meaningful_groups
+    kind_hints = sorted({kind for word in analysed.generic_words for kind in _KIND_HINTS.get(word, ())})
 
-    conditions = [open_offering_condition(today)]
+    params: dict[str, Any] = {"today": today}
     if query.kinds:
-        conditions.append(Offer.kind.in_(list(query.kinds)))
-    if query.free_only:
-        conditions.append(Offering.price_cents == 0)
+        params["kinds"] = list(query.kinds)
     if query.max_price_eur is not None:
-        conditions.append(Offering.price_cents <= int(Decimal(str(query.max_price_eur)) * 100))
-    if mode == "online":
-        conditions.append(Offering.mode.in_(("online", "hybrid")))
-    elif mode == "on_site":
-        conditions.append(Offering.mode.in_(("on_site", "hybrid")))
+        params["max_price_cents"] = int(Decimal(str(query.max_price_eur)) * 100)
     if query.level:
-        level = query.level.strip().lower()
-        conditions.append(or_(func.lower(Offering.level) == level, func.lower(Offer.level) == level))
+        params["level"] = query.level.strip().lower()
     if query.starting_within_months is not None:
-        until = _add_months(today, query.starting_within_months)
-        conditions.append(
-            or_(
-                and_(Offering.start_date >= today, Offering.start_date <= until),
-                and_(Offering.start_date.is_(None), Offer.kind.in_(ONGOING_KINDS)),
-            )
-        )
-
-    target_group_match = None
+        params["until"] = _add_months(today, query.starting_within_months)
     if query.target_group:
-        group_code = normalise(query.target_group).replace(" ", "_")
-        tagged_with = (
-            exists()
-            .where(
-                offer_target_groups.c.offer_id == Offer.id,
-                offer_target_groups.c.target_group_id == TargetGroup.id,
-                or_(
-                    TargetGroup.code == group_code,
-                    func.lower(TargetGroup.name_nl) == normalise(query.target_group),
-                ),
-            )
-            .correlate(Offer)
-        )
-        # Explicit correlation: these also run nested inside the "viable offering" EXISTS.
-        untagged = ~exists().where(offer_target_groups.c.offer_id == Offer.id).correlate(Offer)
-        conditions.append(or_(tagged_with, untagged))
-        target_group_match = tagged_with
-
+        params.update(_target_group_params(query.target_group))
     distances: dict[str, float] = {}
+    nearby: list[tuple[str, int]] = []
     if municipality:
         allowed = [municipality]
         if query.within_km:
             distances = dict(region.municipalities_within(municipality, query.within_km))
             allowed = list(distances)
-        place_condition = Offering.municipality.in_(allowed)
-        if mode != "on_site":
-            place_condition = or_(place_condition, Offering.mode == "online")
-        conditions.append(place_condition)
-        location_score = case(
-            (Offering.municipality == municipality, _SCORE_SAME_MUNICIPALITY),
-            *[
-                (Offering.municipality == other, max(_SCORE_ONLINE + 5, 55 - int(km * 2)))
-                for other, km in sorted(distances.items())
-                if other != municipality
-            ],
-            else_=_SCORE_ONLINE,
-        )
-    else:
-        location_score = literal(0)
-
-    kind_hints = sorted({kind for word in analysed.generic_words for kind in _KIND_HINTS.get(word, ())})
-    kind_score = case((Offer.kind.in_(kind_hints), _SCORE_KIND_HINT), else_=0) if kind_hints else literal(0)
-    target_score = (
-        case((target_group_match, _SCORE_TARGET_GROUP), else_=0)
-        if target_group_match is not None
-        else literal(0)
+        params["municipality"] = municipality
+        params["allowed"] = allowed
+        nearby = [
+            (other, max(_SCORE_ONLINE + 5, 55 - int(km * 2)))
+            for other, km in sorted(distances.items())
+            if other != municipality
+        ]
+        for number, (other, score) in enumerate(nearby):
+            params[f"near{number}"] = other
+            params[f"near_score{number}"] = score
+    if kind_hints:
+        params["kind_hints"] = kind_hints
+    quality_counts = []
+    for number, group in enumerate(groups):
+        by_quality: dict[int, list[str]] = {}
+        for term, quality in group.terms.items():
+            by_quality.setdefault(quality, []).append(term)
+        params[f"g{number}_terms"] = sorted(group.terms)
+        for position, quality in enumerate(sorted(by_quality, reverse=True)):
+            params[f"g{number}_q{position}"] = sorted(by_quality[quality])
+            params[f"g{number}_v{position}"] = quality
+        quality_counts.append(len(by_quality))
+    shape = _Shape(
+        kinds=bool(query.kinds),
+        free_only=query.free_only,
+        max_price=query.max_price_eur is not None,
+        mode=mode,
+        level=bool(query.level),
+        starting_within=query.starting_within_months is not None,
+        target_group=bool(query.target_group),
+        municipality=municipality is not None,
+        nearby=len(nearby),
+        kind_hint=bool(kind_hints),
+        groups=tuple(quality_counts),
     )
 
-    target_bonus = _SCORE_TARGET_GROUP if target_group_match is not None else 0
+    target_bonus = _SCORE_TARGET_GROUP if query.target_group else 0
     if target_bonus and not _target_group_in_use(session, query.target_group or ""):
         target_bonus = 0  # nobody is tagged with this group: the bonus can never apply
-    scorer = _ChunkScorer(
-        session,
-        conditions,
-        groups,
-        location_score + kind_score + target_score,
-        limit,
-    )
     max_bonus = (
         (_SCORE_SAME_MUNICIPALITY if municipality else 0)
         + (_SCORE_KIND_HINT if kind_hints else 0)
         + target_bonus
     )
-    chosen = _top_k(session, scorer, groups, index.weights, max_bonus, limit)
+    # How much less an offer without an offering in the municipality itself can get.
+    local_drop = (
+        _SCORE_SAME_MUNICIPALITY - max([_SCORE_ONLINE] + [score for _other, score in nearby])
+        if municipality
+        else 0
+    )
+    connection = session.connection()
+    chosen = _top_k(connection, _statements(shape), params, groups, index, max_bonus, local_drop, limit)
     if not chosen:
+        # No chunk statement ran (or none found anything): check the version explicitly.
+        if not verified and _current_version(connection) != index.version:
+            raise _StaleIndex
         return []
-    return _build_results(session, chosen, query, municipality, distances, groups, today)
-
-
-class _ChunkScorer:
-    """Scores a chunk of candidate offers exactly in SQL and returns its top `limit` offers.
-
-    The statement is built once per search; the chunk's offer ids are an expanding bind
-    parameter, so later chunks reuse SQLAlchemy's compiled form.
-    """
-
-    def __init__(
-        self, session: Session, conditions: list[Any], groups: Sequence[Any], bonus: Any, limit: int
-    ) -> None:
-        self.session = session
-        self.conditions = conditions
-        self.limit = limit
-        self.page = max(limit, 1) * 10
-        chunk = bindparam("chunk_ids", expanding=True)
-        if groups:
-            per_group = []
-            for number, group in enumerate(groups):
-                quality = case(dict(group.terms), value=OfferSearchTerm.term, else_=0)
-                per_group.append(
-                    select(
-                        OfferSearchTerm.offer_id.label("offer_id"),
-                        literal(number).label("group_number"),
-                        func.max(OfferSearchTerm.weight * quality).label("group_score"),
-                    )
-                    .where(OfferSearchTerm.offer_id.in_(chunk), OfferSearchTerm.term.in_(sorted(group.terms)))
-                    .group_by(OfferSearchTerm.offer_id)
-                )
-            matched = union_all(*per_group).subquery("matched")
-            text_scores = (
-                select(matched.c.offer_id, func.sum(matched.c.group_score).label("text_score"))
-                .group_by(matched.c.offer_id)
-                .subquery("text_scores")
-            )
-            total = (text_scores.c.text_score + bonus).label("total")
-        else:
-            text_scores = None
-            total = bonus.label("total")
-        no_start_last = case((Offering.start_date.is_(None), 1), else_=0)
-        statement = (
-            select(Offer.id, Offering.id, total)
-            .select_from(Offer)
-            .join(Offering, Offering.offer_id == Offer.id)
-        )
-        if text_scores is not None:
-            statement = statement.join(text_scores, text_scores.c.offer_id == Offer.id)
-        self.statement = (
-            statement.where(Offer.id.in_(chunk), *conditions)
-            .order_by(total.desc(), Offer.id, no_start_last, Offering.start_date, Offering.id)
-            .limit(self.page)
-        )
-
-    def top(self, offer_ids: list[int]) -> list[tuple[int, int, int]]:
-        """Return [(total, offer_id, offering_id)] of the chunk's best offers, best first."""
-        connection = self.session.connection()
-        chosen: dict[int, tuple[int, int]] = {}
-        offset = 0
-        while len(chosen) < self.limit:
-            statement = self.statement.offset(offset) if offset else self.statement
-            rows = connection.execute(statement, {"chunk_ids": offer_ids}).all()
-            for offer_id, offering_id, score in rows:
-                if offer_id not in chosen and len(chosen) < self.limit:
-                    chosen[offer_id] = (offering_id, int(score or 0))
-            if len(rows) < self.page:
-                break
-            offset += self.page
-        return [(score, offer_id, offering_id) for offer_id, (offering_id, score) in chosen.items()]
+    return _build_results(chosen, query, municipality, distances, groups, today)
 
 
 _FIRST_CHUNK = 32
 _MAX_CHUNK = 1000
+# Walks that first visit offers with an offering in the municipality: windows of postings
+# (only the local ones are scored, so a window can be big) and at most this many of them.
+_FIRST_LOCAL_CHUNK = 256
+_LOCAL_WINDOWS = 2
+# Levels with fewer postings than this together are walked at once, in a single window.
+_SMALL_WALK = 256
 # Tests switch pruning off to compare with scoring every candidate.
 _PRUNE = True
+# Matched query words come back as a bit mask per offer (analyse_query keeps at most 20 words).
+_MASK_BITS = 60
 
 
-def _level_postings(pairs: list[tuple[str, int]]) -> Any:
-    """Select the first `:size` offer ids above `:after` holding any of the (term, weight) pairs.
+# The columns a search result shows (with the scores of the chunk statement).
+_SHOWN_COLUMNS = (
+    Offer.title_nl,
+    Offer.title_en,
+    Offer.kind,
+    Offer.url.label("offer_url"),
+    Offer.checked_on.label("offer_checked_on"),
+    Offer.fictional,
+    Offering.mode,
+    Offering.municipality,
+    Offering.place_text,
+    Offering.price_cents,
+    Offering.start_date,
+    Offering.schedule_text,
+    Offering.url,
+    Offering.checked_on,
+    Provider.name.label("provider_name"),
+)
 
-    Each pair is its own `ORDER BY offer_id LIMIT` walk of the (term, weight, offer_id)
-    index, so the database stops early instead of sorting every posting of the level.
-    """
-    branches = []
-    for term, weight in pairs:
-        branch = (
-            select(OfferSearchTerm.offer_id.label("offer_id"))
-            .where(
-                OfferSearchTerm.term == term,
-                OfferSearchTerm.weight == weight,
-                OfferSearchTerm.offer_id > bindparam("after"),
+
+# Building and cache-keying SQLAlchemy statements cost more Python time than running them
+# (profiled on 100 000 offers), so every value is a bound parameter and the built
+# statements are kept per search shape; SQLAlchemy's compiled cache then always hits.
+class _Statements:
+    """The SQL of one search shape, built once and reused by every search of that shape."""
+
+    def __init__(self, shape: _Shape) -> None:
+        self.shape = shape
+        self.conditions = self._conditions()
+        self.bonus = self._bonus()
+        self._chunks: dict[tuple[int, bool], Any] = {}
+
+    def _conditions(self) -> list[Any]:
+        """The filters every offering must pass."""
+        shape = self.shape
+        today = bindparam("today", type_=Date)
+        conditions = [open_offering_condition(today)]
+        if shape.kinds:
+            conditions.append(Offer.kind.in_(bindparam("kinds", expanding=True)))
+        if shape.free_only:
+            conditions.append(Offering.price_cents == 0)
+        if shape.max_price:
+            conditions.append(Offering.price_cents <= bindparam("max_price_cents", type_=Integer))
+        if shape.mode == "online":
+            conditions.append(Offering.mode.in_(("online", "hybrid")))
+        elif shape.mode == "on_site":
+            conditions.append(Offering.mode.in_(("on_site", "hybrid")))
+        if shape.level:
+            level = bindparam("level", type_=String)
+            conditions.append(or_(func.lower(Offering.level) == level, func.lower(Offer.level) == level))
+        if shape.starting_within:
+            conditions.append(
+                or_(
+                    and_(Offering.start_date >= today, Offering.start_date <= bindparam("until", type_=Date)),
+                    and_(Offering.start_date.is_(None), Offer.kind.in_(ONGOING_KINDS)),
+                )
             )
-            .order_by(OfferSearchTerm.offer_id)
-            .limit(bindparam("size"))
-            .subquery()
+        if shape.target_group:
+            # Explicit correlation: these also run nested inside the offering probe.
+            untagged = ~exists().where(offer_target_groups.c.offer_id == Offer.id).correlate(Offer)
+            conditions.append(or_(_tagged_with_group(), untagged))
+        if shape.municipality:
+            place = Offering.municipality.in_(bindparam("allowed", expanding=True))
+            if shape.mode != "on_site":
+                place = or_(place, Offering.mode == "online")
+            conditions.append(place)
+        return conditions
+
+    def _bonus(self) -> Any:
+        """Score for place, kind hint and target group of an (offer, offering) row."""
+        shape = self.shape
+        location: Any = literal(0)
+        if shape.municipality:
+            location = case(
+                (Offering.municipality == bindparam("municipality", type_=String), _SCORE_SAME_MUNICIPALITY),
+                *[
+                    (
+                        Offering.municipality == bindparam(f"near{number}", type_=String),
+                        bindparam(f"near_score{number}", type_=Integer),
+                    )
+                    for number in range(shape.nearby)
+                ],
+                else_=_SCORE_ONLINE,
+            )
+        kind: Any = literal(0)
+        if shape.kind_hint:
+            kind = case((Offer.kind.in_(bindparam("kind_hints", expanding=True)), _SCORE_KIND_HINT), else_=0)
+        target: Any = literal(0)
+        if shape.target_group:
+            target = case((_tagged_with_group(), _SCORE_TARGET_GROUP), else_=0)
+        return location + kind + target
+
+    def chunk(self, pairs: int, local: bool) -> Any:
+        """The statement that takes and scores one chunk of candidates (see `_chunk_statement`)."""
+        key = (pairs, local)
+        statement = self._chunks.get(key)
+        if statement is None:
+            statement = self._chunks[key] = self._chunk_statement(pairs, local)
+        return statement
+
+    def _has_offering(self, offer_id: Any, local: bool) -> Any:
+        """SQL condition: the offer has an offering passing every filter (`local`: in `:municipality`)."""
+        # A scalar subquery with LIMIT 1 (not EXISTS): PostgreSQL may not turn it into a hash
+        # of every open offering, it probes the offer's offerings by index instead.
+        where = [Offering.offer_id == offer_id, *self.conditions]
+        if local:
+            where.append(Offering.municipality == bindparam("municipality", type_=String))
+        return (
+            select(Offering.id)
+            .join(Offer, Offer.id == Offering.offer_id)
+            .where(*where)
+            .limit(1)
+            .scalar_subquery()
+            .is_not(None)
         )
-        branches.append(select(branch.c.offer_id))
-    merged = (branches[0] if len(branches) == 1 else union(*branches)).subquery("postings")
-    return select(merged.c.offer_id).order_by(merged.c.offer_id).limit(bindparam("size"))
+
+    def _candidates(self, pairs: int) -> Any:
+        """Select the first `:size` candidate offer ids above `:after` in id order."""
+        # With pairs the candidates hold a posting (`:p<n>_term`, `:p<n>_weight`); each pair is
+        # its own `ORDER BY offer_id LIMIT` walk of the (term, weight, offer_id) index, so the
+        # database stops early instead of sorting every posting of the level. Without pairs
+        # every offer is a candidate.
+        after = bindparam("after", type_=Integer)
+        size = bindparam("size", type_=Integer)
+        if not pairs:
+            return select(Offer.id.label("offer_id")).where(Offer.id > after).order_by(Offer.id).limit(size)
+        branches = []
+        for number in range(pairs):
+            branch = (
+                select(OfferSearchTerm.offer_id.label("offer_id"))
+                .where(
+                    OfferSearchTerm.term == bindparam(f"p{number}_term", type_=String),
+                    OfferSearchTerm.weight == bindparam(f"p{number}_weight", type_=Integer),
+                    OfferSearchTerm.offer_id > after,
+                )
+                .order_by(OfferSearchTerm.offer_id)
+                .limit(size)
+                .subquery()
+            )
+            branches.append(select(branch.c.offer_id))
+        merged = (branches[0] if len(branches) == 1 else union(*branches)).subquery("postings")
+        return select(merged.c.offer_id).order_by(merged.c.offer_id).limit(size)
+
+    def _chunk_statement(self, pairs: int, local: bool) -> Any:
+        """Take one chunk of candidates, score it and return its best `:limit` offers."""
+        # One round trip per chunk. Rows: (last_id, taken, version, offer_id, offering_id,
+        # total, mask, shown columns); `last_id` and `taken` describe the candidates taken (the
+        # next chunk starts after `last_id`), the columns after `version` are NULL when no
+        # candidate passes the filters. `mask` has bit n set when query word n matched, so the
+        # reasons need no extra query. Per offer the best offering counts: total desc, with a
+        # start date, earliest start, offering id.
+        raw = self._candidates(pairs).cte("raw")
+        # The candidates are limited first (LIMIT is a planner fence), then checked one by one,
+        # so neither database turns this into a scan of all offerings; only survivors are
+        # scored. `local` keeps only offers with such an offering in the municipality.
+        viable = select(raw.c.offer_id).where(self._has_offering(raw.c.offer_id, local)).cte("viable")
+        # PostgreSQL inlines a CTE used once (no query words) and may then run the check for
+        # every pair of offers and candidates; materialised it runs once per candidate.
+        viable = viable.prefix_with("MATERIALIZED", dialect="postgresql")
+        chunk_ids = select(viable.c.offer_id)
+        bonus = self.bonus
+        if self.shape.groups:
+            per_group = []
+            for number, qualities in enumerate(self.shape.groups):
+                quality: Any = literal(0)
+                if qualities:
+                    quality = case(
+                        *[
+                            (
+                                OfferSearchTerm.term.in_(bindparam(f"g{number}_q{position}", expanding=True)),
+                                bindparam(f"g{number}_v{position}", type_=Integer),
+                            )
+                            for position in range(qualities)
+                        ],
+                        else_=0,
+                    )
+                bit = 1 << number if number < _MASK_BITS else 0
+                per_group.append(
+                    select(
+                        OfferSearchTerm.offer_id.label("offer_id"),
+                        func.max(OfferSearchTerm.weight * quality).label("group_score"),
+                        literal(bit, Integer).label("bit"),
+                    )
+                    .where(
+                        OfferSearchTerm.offer_id.in_(chunk_ids),
+                        OfferSearchTerm.term.in_(bindparam(f"g{number}_terms", expanding=True)),
+                    )
+                    .group_by(OfferSearchTerm.offer_id)
+                )
+            matched = union_all(*per_group).subquery("matched")
+            text_scores = (
+                select(
+                    matched.c.offer_id,
+                    func.sum(matched.c.group_score).label("text_score"),
+                    func.sum(matched.c.bit).label("mask"),
+                )
+                .group_by(matched.c.offer_id)
+                .subquery("text_scores")
+            )
+            total = text_scores.c.text_score + bonus
+            mask: Any = text_scores.c.mask
+        else:
+            text_scores = None
+            total = bonus
+            mask = literal(0, Integer)
+        no_start_last = case((Offering.start_date.is_(None), 1), else_=0)
+        rank = func.row_number().over(
+            partition_by=Offer.id,
+            order_by=(total.desc(), no_start_last, Offering.start_date, Offering.id),
+        )
+        rows = (
+            select(
+                Offer.id.label("offer_id"),
+                Offering.id.label("offering_id"),
+                total.label("total"),
+                mask.label("mask"),
+                rank.label("rank"),
+            )
+            .select_from(Offer)
+            .join(Offering, Offering.offer_id == Offer.id)
+        )
+        if text_scores is not None:
+            rows = rows.join(text_scores, text_scores.c.offer_id == Offer.id)
+        ranked = rows.where(Offer.id.in_(chunk_ids), *self.conditions).subquery("ranked")
+        best = (
+            select(ranked.c.offer_id, ranked.c.offering_id, ranked.c.total, ranked.c.mask)
+            .where(ranked.c.rank == 1)
+            .order_by(ranked.c.total.desc(), ranked.c.offer_id)
+            .limit(bindparam("limit", type_=Integer))
+            .subquery("best")
+        )
+        # What a result shows comes along, so no further query is needed once the walk ends.
+        shown = (
+            select(best, *_SHOWN_COLUMNS)
+            .join(Offering, Offering.id == best.c.offering_id)
+            .join(Offer, Offer.id == best.c.offer_id)
+            .join(Provider, Provider.id == Offer.provider_id)
+            .subquery("shown")
+        )
+        last_id = func.max(raw.c.offer_id).label("last_id")
+        taken = select(last_id, func.count().label("taken")).subquery("taken")
+        # The vocabulary version comes along too: it tells whether the cached index data held.
+        version = _VERSION_STATEMENT.scalar_subquery().label("version")
+        return select(taken.c.last_id, taken.c.taken, version, shown).select_from(
+            taken.outerjoin(shown, true())
+        )
 
 
-def _with_viability(candidates: Any, conditions: list[Any]) -> Any:
-    """Select (offer id, has an offering passing every filter) for a select of offer ids.
+_statement_lock = threading.Lock()
+_statement_cache: dict[_Shape, _Statements] = {}
 
-    The ids are limited first (a subquery with `LIMIT` is a planner fence), then checked one
-    by one, so neither database turns this into a scan of all offerings.
-    """
-    raw = candidates.subquery("raw")
-    # A scalar subquery with LIMIT 1 (not EXISTS): PostgreSQL may not turn it into a hash of
-    # every open offering, it probes the offer's offerings by index instead.
-    first_viable = (
-        select(Offering.id)
-        .join(Offer, Offer.id == Offering.offer_id)
-        .where(Offering.offer_id == raw.c.offer_id, *conditions)
-        .limit(1)
-        .scalar_subquery()
-    )
-    viable = first_viable.is_not(None)
-    return select(raw.c.offer_id, viable.label("viable")).order_by(raw.c.offer_id)
+
+def _statements(shape: _Shape) -> _Statements:
+    """Return the (cached) statements of a search shape."""
+    with _statement_lock:
+        statements = _statement_cache.get(shape)
+        if statements is None:
+            if len(_statement_cache) >= 256:
+                _statement_cache.clear()
+            statements = _statement_cache[shape] = _Statements(shape)
+    return statements
+
+
+@dataclass(frozen=True)
+class _Chosen:
+    """One result of the top-k search, with the row of columns it shows."""
+
+    offer_id: int
+    offering_id: int
+    score: int
+    mask: int
+    row: Any
 
 
 def _top_k(
-    session: Session,
-    scorer: _ChunkScorer,
+    connection: Any,
+    statements: _Statements,
+    params: dict[str, Any],
     groups: Sequence[Any],
-    weights: dict[str, tuple[int, ...]],
+    index: _IndexInfo,
     max_bonus: int,
+    local_drop: int,
     limit: int,
-) -> dict[int, tuple[int, int]]:
+) -> list[_Chosen]:
     """Exact top `limit` offers by (score desc, offer id), scoring as few offers as possible.
 
     The text score of an offer is the sum over query groups of its best weight x quality.
     Candidates are taken level by level: level L holds the offers with a posting whose
     weight x (best quality of its term) is L. An offer first met at a level scores at most
     the sum over groups of their best contribution below the previous level, plus the
-    largest bonus (place, kind hint, target group). Inside a level offers are scored in id
-    order in growing chunks (`LIMIT` in SQL); the search stops as soon as no unscored offer
-    can beat the k-th result (a higher score, or the same score with a lower id). The outcome
-    equals scoring every matching offer and sorting; only the amount of work differs.
+    largest bonus (place, kind hint, target group). Inside a level offers are taken in id
+    order in growing windows (`LIMIT` in SQL) and those passing the filters are scored; the
+    search stops as soon as no unscored offer can beat the k-th result (a higher score, or
+    the same score with a lower id). With a municipality, a level first scores, for at most
+    `_LOCAL_WINDOWS` windows, only offers with an offering there: the others score at least
+    `local_drop` less, so often they need no visit at all. Levels with few postings share
+    one walk (a small catalogue needs one round trip). The outcome equals scoring every
+    matching offer and sorting; only the amount of work differs.
     """
     if limit <= 0:
-        return {}
-    connection = session.connection()
-    best: list[tuple[int, int, int]] = []  # (total, offer_id, offering_id), best first
-    scored: set[int] = set()
+        return []
+    # The best `limit` offers so far, best first (an offer may be scored twice: same row).
+    best: list[_Chosen] = []
 
     def beaten(bound: int, next_id: int) -> bool:
         """True when an unscored offer with score <= bound and id >= next_id cannot get in."""
         if len(best) < limit or not _PRUNE:
             return False
-        kth_total, kth_id = best[-1][0], best[-1][1]
-        return kth_total > bound or (kth_total == bound and next_id > kth_id)
+        kth = best[-1]
+        return kth.score > bound or (kth.score == bound and next_id > kth.offer_id)
 
-    def walk(candidates: Any, bound: int) -> None:
-        """Score candidates (ids above `:after`, at most `:size`) in id order until none can get in."""
-        statement = _with_viability(candidates, scorer.conditions)
-        last, size = 0, max(_FIRST_CHUNK, limit * 8)
-        while not beaten(bound, last + 1):
-            rows = connection.execute(statement, {"after": last, "size": size}).all()
-            if not rows:
-                return
-            last = rows[-1][0]
-            chunk = [offer_id for offer_id, viable in rows if viable and offer_id not in scored]
-            if chunk:
-                scored.update(chunk)
-                best.extend(scorer.top(chunk))
-                best.sort(key=lambda row: (-row[0], row[1]))
-                del best[limit:]
-            if len(rows) < size:
-                return
+    def walk(
+        pairs: list[tuple[str, int]], local: bool, done: Callable[[int], bool], size: int, windows: int = 0
+    ) -> int | None:
+        """Score candidates in id order until `done(next id)`; the last id seen if `windows` ran out."""
+        # Returns None when every candidate was seen or none left can get in; `windows` = 0
+        # means no limit on the number of windows (round trips).
+        statement = statements.chunk(len(pairs), local)
+        values = dict(params, limit=limit)
+        for number, (term, weight) in enumerate(pairs):
+            values[f"p{number}_term"] = term
+            values[f"p{number}_weight"] = weight
+        last, executed = 0, 0
+        while not done(last + 1):
+            if windows and executed == windows:
+                return last
+            executed += 1
+            values["after"], values["size"] = last, size
+            rows = connection.execute(statement, values).all()
+            if (rows[0].version or "") != index.version:
+                raise _StaleIndex
+            taken = rows[0].taken
+            if not taken:
+                return None
+            last = rows[0].last_id
+            found = {chosen.offer_id: chosen for chosen in best}
+            for row in rows:
+                if row.offer_id is not None:
+                    found[row.offer_id] = _Chosen(
+                        row.offer_id, row.offering_id, int(row.total), int(row.mask), row
+                    )
+            best[:] = sorted(found.values(), key=lambda chosen: (-chosen.score, chosen.offer_id))[:limit]
+            if taken < size:
+                return None
+            if windows and rows[0].offer_id is None:
+                return last  # a budgeted walk that found nothing here is unlikely to pay off
             size = min(size * 4, _MAX_CHUNK)
+        return None
+
+    def visit(pairs: list[tuple[str, int]], bound: int, candidates: int) -> None:
+        """Visit one level: offers with an offering in the municipality first, then the rest."""
+        first = max(_FIRST_CHUNK, limit * 8)
+        if candidates < _SMALL_WALK:
+            # One window takes them all: one round trip, no point in a local walk first.
+            walk(pairs, False, lambda next_id: beaten(bound, next_id), max(first, candidates + 1))
+            return
+        if not local_drop:
+            walk(pairs, False, lambda next_id: beaten(bound, next_id), first)
+            return
+        # Offers with an offering in the municipality are denser at the top; a few windows
+        # of them often settle the top k. The budget keeps a level without such offers cheap.
+        local_first = max(_FIRST_LOCAL_CHUNK, limit * 64)
+        seen_to = walk(pairs, True, lambda next_id: beaten(bound, next_id), local_first, _LOCAL_WINDOWS)
+        rest = bound - local_drop
+
+        def done(next_id: int) -> bool:
+            """Nothing unseen can get in: others score <= rest, unseen local ones <= bound."""
+            if not beaten(rest, next_id):
+                return False
+            return seen_to is None or beaten(bound, max(seen_to + 1, next_id))
+
+        walk(pairs, False, done, first)
 
     if not groups:
-        walk(
-            select(Offer.id.label("offer_id"))
-            .where(Offer.id > bindparam("after"))
-            .order_by(Offer.id)
-            .limit(bindparam("size")),
-            max_bonus,
-        )
-        return {offer_id: (offering_id, total) for total, offer_id, offering_id in best}
+        visit([], max_bonus, index.offers)
+        return best
 
     best_quality: dict[str, int] = {}
     for group in groups:
         for term, quality in group.terms.items():
             best_quality[term] = max(best_quality.get(term, 0), quality)
+    weights = index.weights
     # Possible contributions per group, and the candidate levels.
     group_values = [
         sorted({w * q for term, q in group.terms.items() for w in weights.get(term, ())}, reverse=True)
         for group in groups
     ]
     levels = sorted({w * q for term, q in best_quality.items() for w in weights.get(term, ())}, reverse=True)
+    # (bound, postings, how many) per walk; small levels share one walk.
+    walks: list[tuple[int, list[tuple[str, int]], int]] = []
     previous: float = float("inf")
     for level in levels:
         # Offers not met at a higher level score at most this per group (+ the bonus).
         bound = sum(next((v for v in values if v < previous), 0) for values in group_values) + max_bonus
-        if beaten(bound, 0):
-            break
         # Postings whose weight x best quality lies in [level, previous): one index range each.
-        pairs = sorted(
+        pairs = [
             (term, weight)
             for term, quality in best_quality.items()
             for weight in weights.get(term, ())
             if level <= weight * quality < previous
-        )
+        ]
+        count = sum(index.postings.get(pair, 0) for pair in pairs)
         previous = level
-        walk(_level_postings(pairs), bound)
-    return {offer_id: (offering_id, total) for total, offer_id, offering_id in best}
+        if walks and walks[-1][2] + count < _SMALL_WALK:
+            # A round trip per level costs more than scoring a few more offers at once; the
+            # walk's bound (of its highest level) holds for these lower levels too.
+            walks[-1] = (walks[-1][0], walks[-1][1] + pairs, walks[-1][2] + count)
+        else:
+            walks.append((bound, pairs, count))
+    for bound, pairs, count in walks:
+        if beaten(bound, 0):
+            break
+        visit(sorted(pairs), bound, count)
+    return best
 
 
 def _build_results(
-    session: Session,
-    chosen: dict[int, tuple[int, int]],
+    chosen: list[_Chosen],
     query: SearchQuery,
     municipality: str | None,
     distances: dict[str, float],
     groups: Sequence[Any],
     today: dt.date,
 ) -> list[SearchResult]:
-    """Load the chosen offers and offerings and explain why each one fits."""
-    offering_ids = [offering_id for offering_id, _score in chosen.values()]
-    # One Core query with just the needed columns (no ORM entities, no N+1).
-    rows = (
-        session.connection()
-        .execute(
-            select(
-                Offer.id.label("offer_id"),
-                Offer.title_nl,
-                Offer.title_en,
-                Offer.kind,
-                Offer.url.label("offer_url"),
-                Offer.checked_on.label("offer_checked_on"),
-                Offer.fictional,
-                Offering.id.label("offering_id"),
-                Offering.mode,
-                Offering.municipality,
-                Offering.place_text,
-                Offering.price_cents,
-                Offering.start_date,
-                Offering.schedule_text,
-                Offering.url,
-                Offering.checked_on,
-                Provider.name.label("provider_name"),
-            )
-            .join(Offering, Offering.offer_id == Offer.id)
-            .join(Provider, Provider.id == Offer.provider_id)
-            .where(Offering.id.in_(offering_ids))
-        )
-        .all()
-    )
-    by_offer = {row.offer_id: row for row in rows}
-    matched_words = _matched_words(session, list(chosen), groups)
+    """Turn the chosen rows into results and explain why each one fits."""
     results = []
-    for offer_id, (_offering_id, score) in chosen.items():
-        offering = by_offer[offer_id]
+    for item in chosen:
+        offering = item.row
         title = offering.title_nl
         if query.language == "en" and offering.title_en:
             title = offering.title_en
@@ -613,39 +901,15 @@ def _build_results(
             start_date=offering.start_date,
             url=offering.url or offering.offer_url,
             checked_on=offering.checked_on or offering.offer_checked_on,
-            score=score,
+            score=item.score,
             mode=offering.mode,
             fictional=bool(offering.fictional),
             language=query.language,
         )
-        result.reasons = _reasons(
-            result, offering, municipality, distances, matched_words.get(offer_id, []), query, today
-        )
+        matched = [group.word for number, group in enumerate(groups) if item.mask >> number & 1]
+        result.reasons = _reasons(result, offering, municipality, distances, matched, query, today)
         results.append(result)
     return results
-
-
-def _matched_words(session: Session, offer_ids: list[int], groups: Sequence[Any]) -> dict[int, list[str]]:
-    """Return, per offer, the query words that matched its search terms."""
-    if not groups or not offer_ids:
-        return {}
-    wanted = sorted({term for group in groups for term in group.terms})
-    rows = (
-        session.connection()
-        .execute(
-            select(OfferSearchTerm.offer_id, OfferSearchTerm.term).where(
-                OfferSearchTerm.offer_id.in_(offer_ids), OfferSearchTerm.term.in_(wanted)
-            )
-        )
-        .all()
-    )
-    terms_by_offer: dict[int, set[str]] = {}
-    for offer_id, term in rows:
-        terms_by_offer.setdefault(offer_id, set()).add(term)
-    return {
-        offer_id: [group.word for group in groups if set(group.terms) & terms]
-        for offer_id, terms in terms_by_offer.items()
-    }
 
 
 def _reasons(

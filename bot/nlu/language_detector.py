@@ -15,7 +15,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 # Words that are common in one language and rare in the other.
@@ -176,6 +176,21 @@ def detect_language(text: str) -> str | None:
     return None
 
 
+# Names of the two languages, as people type them when they ask to switch.
+LANGUAGE_NAMES = {
+    "en": frozenset(["english", "engels", "engelse", "engelstalig", "eng", "inglés", "ingles"]),
+    "nl": frozenset(["dutch", "nederlands", "nederlandse", "nederlandstalig", "hollands", "nl"]),
+}
+SWITCH_INTENT = "choose_language"
+
+
+def requested_language(text: str) -> str | None:
+    """The language a switch request names ("in het Engels graag" -> "en"), if exactly one."""
+    words = set(WORD_PATTERN.findall(text.lower()))
+    named = [language for language, names in LANGUAGE_NAMES.items() if words & names]
+    return named[0] if len(named) == 1 else None
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class LanguageDetector(GraphComponent, EntityExtractorMixin):
     """Adds a `language` entity ("nl" or "en") to messages whose language is clear."""
@@ -197,7 +212,11 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
             text = message.get(TEXT) or ""
             if text.startswith("/"):
                 continue  # button payloads carry their own entities
-            language = detect_language(text)
+            language = None
+            if (message.get(INTENT) or {}).get("name") == SWITCH_INTENT:
+                # "in het Engels graag" is Dutch, but asks for English.
+                language = requested_language(text)
+            language = language or detect_language(text)
             if language is None:
                 continue
             entity = {

@@ -32,6 +32,10 @@ from leerwijzer.settings import Settings, get_settings  # noqa: E402
 
 LEERWIJZER_SCRIPT = ["hoi", "Ik zoek een computercursus in Helmond", "ja", "doei"]
 MOODBOT_SCRIPT = ["hi", "I am sad", "yes", "bye"]
+# What a correct answer contains (script index -> text): a bot that errors out is fast but wrong,
+# so the run fails instead of printing figures for it.
+LEERWIJZER_EXPECT = {1: "Dit vond ik voor"}
+MOODBOT_EXPECT = {1: "cheer you up"}
 RASA = str(Path(sys.executable).parent / "rasa")
 
 
@@ -43,26 +47,39 @@ def free_port() -> int:
 
 
 async def conversation(
-    client: httpx.AsyncClient, url: str, script: List[str], rounds: int, latencies: List[float]
+    client: httpx.AsyncClient,
+    url: str,
+    script: List[str],
+    rounds: int,
+    latencies: List[float],
+    expect: Dict[int, str] | None = None,
 ) -> None:
     """One user: send the script `rounds` times, one message after the other."""
     sender = uuid.uuid4().hex
     for _ in range(rounds):
-        for text in script:
+        for index, text in enumerate(script):
             started = time.perf_counter()
             response = await client.post(url, json={"sender": sender, "message": text})
             response.raise_for_status()
             latencies.append(time.perf_counter() - started)
+            wanted = (expect or {}).get(index)
+            replies = " ".join(str(m.get("text", "")) for m in response.json())
+            if wanted and wanted not in replies:
+                raise SystemExit(f"wrong answer to {text!r}: {replies!r} (expected {wanted!r})")
 
 
-async def drive(url: str, script: List[str], chats: int, rounds: int) -> Dict[str, float]:
+async def drive(
+    url: str, script: List[str], chats: int, rounds: int, expect: Dict[int, str] | None = None
+) -> Dict[str, float]:
     """Run `chats` concurrent conversations; return p50/p95 (ms) and messages per second."""
     latencies: List[float] = []
     limits = httpx.Limits(max_connections=chats + 4)
     async with httpx.AsyncClient(timeout=120, limits=limits) as client:
-        await conversation(client, url, script, 1, [])  # warm-up, not measured
+        await conversation(client, url, script, 1, [], expect)  # warm-up, not measured
         started = time.perf_counter()
-        await asyncio.gather(*(conversation(client, url, script, rounds, latencies) for _ in range(chats)))
+        await asyncio.gather(
+            *(conversation(client, url, script, rounds, latencies, expect) for _ in range(chats))
+        )
         elapsed = time.perf_counter() - started
     latencies.sort()
     return {
@@ -126,7 +143,13 @@ def main() -> int:
         print(f"{'chats':>5} | {'bot':<10} | {'p50 ms':>7} | {'p95 ms':>7} | {'msg/s':>6}")
         for chats in levels:
             ours = asyncio.run(
-                drive(f"{stack.rasa_url}/webhooks/rest/webhook", LEERWIJZER_SCRIPT, chats, args.rounds)
+                drive(
+                    f"{stack.rasa_url}/webhooks/rest/webhook",
+                    LEERWIJZER_SCRIPT,
+                    chats,
+                    args.rounds,
+                    LEERWIJZER_EXPECT,
+                )
             )
             theirs = asyncio.run(
                 drive(
@@ -134,6 +157,7 @@ def main() -> int:
                     MOODBOT_SCRIPT,
                     chats,
                     args.rounds,
+                    MOODBOT_EXPECT,
                 )
             )
             for name, row in (("leerwijzer", ours), ("rasa init", theirs)):

@@ -36,7 +36,7 @@ responses:
 
 
 def _run(coroutine):
-    return asyncio.get_event_loop().run_until_complete(coroutine)
+    return asyncio.run(coroutine)
 
 
 def _dicts(tracker: DialogueStateTracker | None) -> List[dict]:

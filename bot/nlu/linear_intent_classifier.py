@@ -1,0 +1,127 @@
+"""Intent classifier: tf-idf of words and character n-grams, with logistic regression.
+
+Measured against DIET on the same 5-fold split of data/nlu (docs/dialogue.md): a linear model
+over these features generalises better on our few thousand short, typo-rich messages, trains
+in seconds instead of minutes and predicts in well under a millisecond (no TensorFlow call).
+Rasa's own `LogisticRegressionClassifier` reads raw count features with a fixed C = 1, which
+scored far lower here; this component builds its own tf-idf features from the text.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+import joblib
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline, make_union
+
+MODEL_FILE = "linear_intent_classifier.joblib"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class LinearIntentClassifier(GraphComponent, IntentClassifier):
+    """Predicts the intent with logistic regression over word and character tf-idf features."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        """C: inverse regularisation; char_ngram_max: longest character n-gram."""
+        return {"C": 100.0, "max_iter": 3000, "char_ngram_max": 4, "ranking_length": 10, "random_state": 42}
+
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: Pipeline | None = None,
+    ) -> None:
+        """Keep the config and, once trained or loaded, the fitted pipeline."""
+        self._config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self._model = model
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LinearIntentClassifier:
+        """A new, untrained classifier."""
+        return cls(config, model_storage, resource)
+
+    def _new_model(self) -> Pipeline:
+        features = make_union(
+            TfidfVectorizer(sublinear_tf=True),
+            TfidfVectorizer(
+                analyzer="char_wb", ngram_range=(1, int(self._config["char_ngram_max"])), sublinear_tf=True
+            ),
+        )
+        classifier = LogisticRegression(
+            C=float(self._config["C"]),
+            max_iter=int(self._config["max_iter"]),
+            random_state=self._config["random_state"],
+        )
+        return make_pipeline(features, classifier)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Fit on every example that has a text and an intent (retrieval intents as their base)."""
+        examples = [e for e in training_data.intent_examples if e.get(TEXT) and e.get(INTENT)]
+        if len({e.get(INTENT) for e in examples}) < 2:
+            return self._resource  # nothing to tell apart; process() then leaves messages alone
+        model = self._new_model()
+        model.fit([e.get(TEXT) for e in examples], [e.get(INTENT) for e in examples])
+        self._model = model
+        with self._model_storage.write_to(self._resource) as folder:
+            joblib.dump(model, folder / MODEL_FILE)
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> LinearIntentClassifier:
+        """Load the fitted pipeline saved by `train`, if there is one."""
+        model = None
+        try:
+            with model_storage.read_from(resource) as folder:
+                model = joblib.load(folder / MODEL_FILE)
+        except (ValueError, FileNotFoundError):
+            pass  # trained on data without intents
+        return cls(config, model_storage, resource, model)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Set the intent and the intent ranking of each message with text."""
+        if self._model is None:
+            return messages
+        with_text = [m for m in messages if m.get(TEXT)]
+        if not with_text:
+            return messages
+        probabilities = self._model.predict_proba([m.get(TEXT) for m in with_text])
+        labels = self._model.classes_
+        keep = int(self._config["ranking_length"])
+        for message, row in zip(with_text, probabilities, strict=True):
+            order = np.argsort(row)[::-1][:keep]
+            ranking = [{"name": str(labels[i]), "confidence": float(row[i])} for i in order]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Nothing to add to the training data."""
+        return training_data

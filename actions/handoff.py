@@ -297,9 +297,10 @@ class ActionOfferWalkIn(Action):
         return [SlotSet("walk_in_choices", choices)]
 
 
+# Not "een"/"one": those are also articles ("een in Best", "the one in Best").
 ORDINALS = {
     "eerste": 1, "first": 1, "tweede": 2, "second": 2, "derde": 3, "third": 3,
-    "een": 1, "één": 1, "one": 1, "twee": 2, "two": 2, "drie": 3, "three": 3,
+    "één": 1, "twee": 2, "two": 2, "drie": 3, "three": 3,
 }  # fmt: skip
 LAST_WORDS = ("laatste", "last")
 
@@ -311,8 +312,8 @@ def chosen_walk_in(text: str, choices: List[Dict[str, str]]) -> str | None:
     words = re.findall(r"\w+", text.lower())
     for word in words:
         index = int(word) if word.isdigit() else ORDINALS.get(word)
-        if index is not None:
-            return choices[index - 1]["offer_id"] if 1 <= index <= len(choices) else None
+        if index is not None and 1 <= index <= len(choices):
+            return choices[index - 1]["offer_id"]  # a larger number may be a time: "om 10 uur"
     if any(word in LAST_WORDS for word in words):
         return choices[-1]["offer_id"]
     # A place or title word (at least 4 letters) that fits exactly one option.

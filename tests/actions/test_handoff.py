@@ -230,7 +230,8 @@ async def test_a_typed_choice_books_the_option_it_points_at(helpdesk_url):
 @pytest.mark.parametrize(
     "text, expected",
     [("2", "b"), ("de eerste graag", "a"), ("the third one", "c"), ("doe de laatste maar", "c"),
-     ("die in Best", "b"), ("nummer 4", None), ("weet ik niet", None), ("die in de bibliotheek", None)],
+     ("die in Best", "b"), ("nummer 4", None), ("weet ik niet", None), ("die in de bibliotheek", None),
+     ("een in Best graag", "b"), ("the one in Helmond", "c"), ("die in Best om 10 uur", "b")],
 )  # fmt: skip
 def test_typed_walk_in_choices(text, expected):
     choices = [

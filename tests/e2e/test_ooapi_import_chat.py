@@ -10,7 +10,6 @@ import sys
 import uuid
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import delete
 
@@ -18,6 +17,7 @@ from catalogue.database import make_engine, make_session_factory
 from catalogue.importing import rebuild_vocabulary
 from catalogue.models import Location, Offer, Provider
 from leerwijzer.settings import PROJECT_ROOT
+from tests.e2e.chat import say, texts
 
 pytestmark = pytest.mark.e2e
 
@@ -25,17 +25,6 @@ FOREIGN = PROJECT_ROOT / "tests" / "fixtures" / "ooapi" / "foreign"
 OFFERING_DATES = ("startDate", "endDate", "enrollStartDate", "enrollEndDate")
 # The example offering is online, so "online" is the place and the subject does the finding.
 QUESTION = "Ik zoek een online cursus statistiek"
-
-
-def say(stack, sender: str, text: str) -> str:
-    """Send one message to the REST channel and return all reply texts joined."""
-    response = httpx.post(
-        f"{stack.rasa_url}/webhooks/rest/webhook",
-        json={"sender": sender, "message": text},
-        timeout=120,
-    )
-    response.raise_for_status()
-    return "\n".join(reply.get("text", "") for reply in response.json())
 
 
 def foreign_title() -> str:
@@ -80,7 +69,7 @@ def test_foreign_ooapi_import_makes_its_offer_findable_in_chat(rasa_stack, tmp_p
     # A unique source keeps the rows apart from other tests' data and easy to remove.
     source = f"foreign-{uuid.uuid4().hex[:12]}"
 
-    before = say(rasa_stack, f"e2e-{uuid.uuid4().hex}", QUESTION)
+    before = texts(say(rasa_stack, f"e2e-{uuid.uuid4().hex}", QUESTION, timeout=120))
     assert title not in before, f"the offer is shown before it was imported: {before}"
 
     folder = copy_with_future_dates(tmp_path)
@@ -97,7 +86,7 @@ def test_foreign_ooapi_import_makes_its_offer_findable_in_chat(rasa_stack, tmp_p
         assert imported.returncode == 0, imported.stdout + imported.stderr
         assert f"{source}: 1 created, 0 updated, 0 rejected" in imported.stdout, imported.stdout
 
-        after = say(rasa_stack, f"e2e-{uuid.uuid4().hex}", QUESTION)
+        after = texts(say(rasa_stack, f"e2e-{uuid.uuid4().hex}", QUESTION, timeout=120))
         assert title in after, f"the imported offer is not in the bot's answer: {after}"
         assert "SURF" in after, f"the answer should name the foreign provider: {after}"
     finally:

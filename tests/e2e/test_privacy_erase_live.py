@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
 
 from leerwijzer.settings import PROJECT_ROOT
+from tests.e2e.chat import say, texts
 
 pytestmark = pytest.mark.e2e
 
@@ -35,20 +36,6 @@ ROWS_BY_SENDER = (
 
 
 # ---- the chat ---------------------------------------------------------------------------
-
-
-def say(stack: Any, sender: str, text: str) -> List[dict]:
-    """Send one message to the REST channel and return the bot's replies."""
-    response = httpx.post(
-        f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60
-    )
-    response.raise_for_status()
-    return response.json()
-
-
-def texts(replies: List[dict]) -> str:
-    """All reply texts joined, for searching."""
-    return "\n".join(r.get("text", "") for r in replies)
 
 
 def tap(stack: Any, sender: str, replies: List[dict], payload: str) -> List[dict]:

@@ -12,24 +12,9 @@ from sqlalchemy import select
 from catalogue.database import make_engine, make_session_factory
 from catalogue.models import Offer
 from leerwijzer.settings import PROJECT_ROOT
+from tests.e2e.chat import say, texts
 
 pytestmark = pytest.mark.e2e
-
-
-def say(stack, sender: str, text: str) -> list[dict]:
-    """Send one message to the REST channel and return the bot's replies."""
-    response = httpx.post(
-        f"{stack.rasa_url}/webhooks/rest/webhook",
-        json={"sender": sender, "message": text},
-        timeout=60,
-    )
-    response.raise_for_status()
-    return response.json()
-
-
-def texts(replies: list[dict]) -> str:
-    """All reply texts joined, for searching."""
-    return "\n".join(r.get("text", "") for r in replies)
 
 
 def test_computer_course_in_helmond_names_an_offer_from_the_database(rasa_stack, sample_database_url):

@@ -18,7 +18,7 @@ from catalogue.database import make_engine, make_session_factory, migrate
 from catalogue.models import OfferSearchTerm
 from catalogue.search import SearchQuery, search_offers
 from tests.catalogue.test_search import RELEVANCE_CASES
-from tests.catalogue.test_search_topk import _bench_module
+from tests.catalogue.test_search_topk import _bench_module, _compare
 
 TODAY = dt.date(2026, 12, 1)
 
@@ -80,13 +80,7 @@ def test_local_first_equals_exhaustive(synthetic_sqlite, monkeypatch, walks: tup
         return chunk(self, pairs, local)
 
     monkeypatch.setattr(search._Statements, "chunk", counting_chunk)
-    for query in _queries(PLACE_QUERIES):
-        for limit in (1, 3, 10):
-            pruned = _full(synthetic_sqlite, query, limit)
-            with monkeypatch.context() as patch:
-                patch.setattr(search, "_PRUNE", False)
-                exhaustive = _full(synthetic_sqlite, query, limit)
-            assert pruned == exhaustive, (query, limit)
+    _compare(synthetic_sqlite, _queries(PLACE_QUERIES), monkeypatch, results=_full)
     # The local walk really ran (and with every level merged into one window it never does).
     assert any(local_walks) == (small_walk < 3000)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 from sqlalchemy import select, text
@@ -51,14 +51,23 @@ def _ranked(sessions: sessionmaker, query: SearchQuery, limit: int) -> list[tupl
         return [(r.offer_id, r.offering_id, r.score) for r in search_offers(session, query, limit=limit)]
 
 
-def _compare(sessions: sessionmaker, queries: list[SearchQuery], monkeypatch) -> None:
-    """Pruned search == exhaustive search for every query and several limits."""
+def _compare(
+    sessions: sessionmaker,
+    queries: list[SearchQuery],
+    monkeypatch,
+    results: Callable[..., list] | None = None,
+) -> None:
+    """Pruned search == exhaustive search for every query and several limits.
+
+    `results(sessions, query, limit)` says what is compared; by default `_ranked`.
+    """
+    results = results or _ranked
     for query in queries:
         for limit in (1, 3, 10):
-            pruned = _ranked(sessions, query, limit)
+            pruned = results(sessions, query, limit)
             with monkeypatch.context() as patch:
                 patch.setattr(search, "_PRUNE", False)
-                exhaustive = _ranked(sessions, query, limit)
+                exhaustive = results(sessions, query, limit)
             assert pruned == exhaustive, (query, limit)
 
 

@@ -43,6 +43,11 @@ class StoredRow:
     is_session_start: bool
     event: Event | None  # None for a row Rasa cannot decode (it skips those too)
 
+    @classmethod
+    def of(cls, id: int, timestamp: float, type_name: str, event: Event | None) -> StoredRow:
+        """A row as read or written; a session start is told by its type name, as Rasa does."""
+        return cls(id, timestamp, type_name == SessionStarted.type_name, event)
+
 
 @dataclass
 class CachedConversation:
@@ -103,12 +108,8 @@ class LeerwijzerTrackerStore(SQLTrackerStore):
 
     def _decode(self, row: Any) -> StoredRow:
         data = json.loads(row.data)
-        return StoredRow(
-            id=row.id,
-            timestamp=row.timestamp,
-            is_session_start=row.type_name == SessionStarted.type_name,
-            event=Event.from_parameters(data) if "event" in data else None,
-        )
+        event = Event.from_parameters(data) if "event" in data else None
+        return StoredRow.of(row.id, row.timestamp, row.type_name, event)
 
     def _load(self, session: Any, sender_id: str) -> CachedConversation:
         """Read the sender's rows from the first row of the current session on."""
@@ -209,12 +210,7 @@ class LeerwijzerTrackerStore(SQLTrackerStore):
                 records.append((record, event))
             session.flush()
             saved = [
-                StoredRow(
-                    id=record.id,
-                    timestamp=record.timestamp,
-                    is_session_start=record.type_name == SessionStarted.type_name,
-                    event=event,
-                )
+                StoredRow.of(record.id, record.timestamp, record.type_name, event)
                 for record, event in records
             ]
             session.commit()

@@ -17,12 +17,13 @@ import sys
 from functools import cache
 from typing import Any, Dict
 
+from jsonschema.exceptions import best_match
+from jsonschema.validators import validator_for
+from rasa.core.actions.action import DOCS_BASE_URL, RemoteAction
+
 
 @cache
 def _answer_validator() -> Any:
-    from jsonschema.validators import validator_for
-    from rasa.core.actions.action import RemoteAction
-
     schema = RemoteAction.action_response_format_spec()
     validator_class = validator_for(schema)
     validator_class.check_schema(schema)  # once, as jsonschema.validate does on every call
@@ -31,9 +32,6 @@ def _answer_validator() -> Any:
 
 def validate_action_answer(self: Any, result: Dict[str, Any]) -> bool:
     """Replacement for `RemoteAction._validate_action_result` with a reused validator."""
-    from jsonschema.exceptions import best_match
-    from rasa.core.actions.action import DOCS_BASE_URL
-
     error = best_match(_answer_validator().iter_errors(result))
     if error is None:
         return True
@@ -47,8 +45,6 @@ def validate_action_answer(self: Any, result: Dict[str, Any]) -> bool:
 
 def apply_speed_fixes() -> None:
     """Patch Rasa in this process (idempotent)."""
-    from rasa.core.actions.action import RemoteAction
-
     RemoteAction._validate_action_result = validate_action_answer
 
 

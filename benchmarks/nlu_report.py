@@ -25,6 +25,8 @@ from bot.nlu.evaluation import evaluate_model_sync, load_examples  # noqa: E402
 RASA = str(ROOT / ".venv" / "bin" / "rasa")
 CV_GOAL = 0.93
 HELDOUT_GOAL = 0.90
+# What both the cross-validation and the held-out model are trained from.
+NLU_INPUTS = ["--config", "config.yml", "--nlu", "data/nlu", "--domain", "bot/domain"]
 
 
 def run(command: list[str]) -> None:
@@ -49,12 +51,7 @@ def cross_validation(folder: Path, folds: int) -> dict:
             RASA,
             "test",
             "nlu",
-            "--config",
-            "config.yml",
-            "--nlu",
-            "data/nlu",
-            "--domain",
-            "bot/domain",
+            *NLU_INPUTS,
             "--cross-validation",
             "--folds",
             str(folds),
@@ -77,12 +74,7 @@ def train_nlu(folder: Path) -> Path:
             RASA,
             "train",
             "nlu",
-            "--config",
-            "config.yml",
-            "--nlu",
-            "data/nlu",
-            "--domain",
-            "bot/domain",
+            *NLU_INPUTS,
             "--out",
             str(folder),
             "--fixed-model-name",

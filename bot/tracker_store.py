@@ -217,10 +217,6 @@ class LeerwijzerTrackerStore(SQLTrackerStore):
         cached.rows.extend(saved)
         logger.debug("Tracker with sender_id '%s' stored (%d new events)", sender_id, len(saved))
 
-    def forget(self, sender_id: str) -> None:
-        """Drop the sender's cached rows (the next read goes to the database)."""
-        self._cache.pop(sender_id, None)
-
     def cached_conversations(self) -> Dict[str, int]:
         """Sender ids held in memory, with their number of rows (for tests and diagnostics)."""
         return {sender: len(cached.rows) for sender, cached in self._cache.items()}

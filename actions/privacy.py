@@ -80,12 +80,17 @@ def erase_tracker_rows(sender_id: str, url: str, marker_after: float) -> int | N
                 text(f"DELETE FROM {EVENTS_TABLE} WHERE sender_id = :sender AND timestamp < :marker"),
                 {"sender": sender_id, "marker": marker},
             ).rowcount
-        if engine.dialect.name == "sqlite":
-            with engine.connect() as connection:
-                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        _checkpoint(engine)
         return int(deleted or 0)
     finally:
         engine.dispose()
+
+
+def _checkpoint(engine: Engine) -> None:
+    """Move a SQLite WAL into the main file and empty it (deleted rows leave the `-wal` file)."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def scrub_sqlite_file(url: str) -> None:
@@ -96,10 +101,7 @@ def scrub_sqlite_file(url: str) -> None:
     """
     engine = _engine(url)
     try:
-        if engine.dialect.name != "sqlite":
-            return
-        with engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        _checkpoint(engine)
     finally:
         engine.dispose()
 

@@ -58,7 +58,7 @@ test-unit: $(VENV_OK) ## Fast tests: actions, catalogue, channels (no Rasa serve
 	@$(STEP) "Unit and integration tests" $(BIN)/python -m pytest -m "not e2e" -q
 
 test-stories: $(MODEL) ## End-to-end test stories with rasa test, and held-out NLU accuracy
-	@$(STEP) "Test stories" $(BIN)/rasa test core --model $(MODEL) --stories tests/stories \
+	@$(STEP) "Test stories" $(BIN)/python -m bot.server test core --model $(MODEL) --stories tests/stories \
 		--fail-on-prediction-errors --out results/stories
 	@$(STEP) "Held-out NLU accuracy" env LEERWIJZER_TEST_MODEL=$(MODEL) $(BIN)/python -m pytest \
 		tests/nlu/test_heldout.py -q

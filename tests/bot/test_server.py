@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.domain import Domain
 
-from bot import server
+from bot import dialogue_states, server
 
 ANSWERS = [
     {"events": [{"event": "slot", "name": "municipality", "value": "Best"}], "responses": [{"text": "hoi"}]},
@@ -31,8 +32,10 @@ def test_same_verdict_and_message_as_rasa(answer, monkeypatch):
     original = RemoteAction._validate_action_result
     expected = _outcome(original, answer)
     monkeypatch.setattr(RemoteAction, "_validate_action_result", original)
+    monkeypatch.setattr(Domain, "states_for_tracker_history", Domain.states_for_tracker_history)
     server.apply_speed_fixes()
     assert RemoteAction._validate_action_result is server.validate_action_answer
+    assert Domain.states_for_tracker_history is dialogue_states.states_for_tracker_history
     assert _outcome(RemoteAction._validate_action_result, answer) == expected
 
 

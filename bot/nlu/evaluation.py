@@ -1,7 +1,7 @@
 """Score a trained model on labelled utterances (the held-out file), retrieval intents included.
 
 An utterance labelled `faq/evc` counts as correct only when the intent is `faq` and the
-ResponseSelector picked `faq/evc`.
+response selector picked `faq/evc`.
 """
 
 from __future__ import annotations

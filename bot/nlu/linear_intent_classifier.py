@@ -21,9 +21,9 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline, make_union
+from sklearn.pipeline import Pipeline
+
+from bot.nlu.text_model import TEXT_MODEL_DEFAULTS, new_text_model
 
 MODEL_FILE = "linear_intent_classifier.joblib"
 
@@ -35,7 +35,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         """C: inverse regularisation; char_ngram_max: longest character n-gram."""
-        return {"C": 100.0, "max_iter": 3000, "char_ngram_max": 4, "ranking_length": 10, "random_state": 42}
+        return {**TEXT_MODEL_DEFAULTS, "ranking_length": 10}
 
     def __init__(
         self,
@@ -61,26 +61,12 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         """A new, untrained classifier."""
         return cls(config, model_storage, resource)
 
-    def _new_model(self) -> Pipeline:
-        features = make_union(
-            TfidfVectorizer(sublinear_tf=True),
-            TfidfVectorizer(
-                analyzer="char_wb", ngram_range=(1, int(self._config["char_ngram_max"])), sublinear_tf=True
-            ),
-        )
-        classifier = LogisticRegression(
-            C=float(self._config["C"]),
-            max_iter=int(self._config["max_iter"]),
-            random_state=self._config["random_state"],
-        )
-        return make_pipeline(features, classifier)
-
     def train(self, training_data: TrainingData) -> Resource:
         """Fit on every example that has a text and an intent (retrieval intents as their base)."""
         examples = [e for e in training_data.intent_examples if e.get(TEXT) and e.get(INTENT)]
         if len({e.get(INTENT) for e in examples}) < 2:
             return self._resource  # nothing to tell apart; process() then leaves messages alone
-        model = self._new_model()
+        model = new_text_model(self._config)
         model.fit([e.get(TEXT) for e in examples], [e.get(INTENT) for e in examples])
         self._model = model
         with self._model_storage.write_to(self._resource) as folder:

@@ -23,7 +23,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.pipeline import Pipeline
 
-from bot.nlu.text_model import TEXT_MODEL_DEFAULTS, new_text_model
+from bot.nlu.text_model import TEXT_MODEL_DEFAULTS, fast_predictor, new_text_model
 
 MODEL_FILE = "linear_intent_classifier.joblib"
 
@@ -48,7 +48,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
-        self._model = model
+        self._model = None if model is None else fast_predictor(model)
 
     @classmethod
     def create(
@@ -68,7 +68,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             return self._resource  # nothing to tell apart; process() then leaves messages alone
         model = new_text_model(self._config)
         model.fit([e.get(TEXT) for e in examples], [e.get(INTENT) for e in examples])
-        self._model = model
+        self._model = fast_predictor(model)
         with self._model_storage.write_to(self._resource) as folder:
             joblib.dump(model, folder / MODEL_FILE)
         return self._resource

@@ -34,7 +34,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.nlu.training_data.util import intent_response_key_to_template_key
 from sklearn.pipeline import Pipeline
 
-from bot.nlu.text_model import TEXT_MODEL_DEFAULTS, new_text_model
+from bot.nlu.text_model import TEXT_MODEL_DEFAULTS, fast_predictor, new_text_model
 
 MODEL_FILE = "linear_response_selector.joblib"
 
@@ -61,7 +61,7 @@ class LinearResponseSelector(GraphComponent):
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
-        self._model = model
+        self._model = None if model is None else fast_predictor(model)
         self._responses = responses or {}
         self._all_retrieval_intents = all_retrieval_intents or []
 
@@ -98,7 +98,7 @@ class LinearResponseSelector(GraphComponent):
             return self._resource  # process() then leaves messages alone
         model = new_text_model(self._config)
         model.fit([e.get(TEXT) for e in examples], [e.get(INTENT_RESPONSE_KEY) for e in examples])
-        self._model = model
+        self._model = fast_predictor(model)
         # Like ResponseSelector: every retrieval intent in the data, and every retrieval response.
         self._all_retrieval_intents = sorted(training_data.retrieval_intents)
         self._responses = training_data.responses

@@ -6,11 +6,16 @@ this pipeline, straight from the message text; neither needs Rasa's tokenizer or
 
 from __future__ import annotations
 
-from typing import Any, Dict
+import logging
+from collections import Counter
+from typing import Any, Dict, List, Tuple
 
+import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
+
+logger = logging.getLogger(__name__)
 
 # The config keys `new_text_model` reads, with the values both components use by default.
 TEXT_MODEL_DEFAULTS: Dict[str, Any] = {"C": 100.0, "max_iter": 3000, "char_ngram_max": 4, "random_state": 42}
@@ -30,3 +35,76 @@ def new_text_model(config: Dict[str, Any]) -> Pipeline:
         random_state=config["random_state"],
     )
     return make_pipeline(features, classifier)
+
+
+class TextModelPredictor:
+    """`predict_proba` of a fitted text model for one message at a time, without sklearn's overhead.
+
+    sklearn's pipeline spends ~3 ms per message on input checks and sparse-matrix plumbing
+    (13 % of the Rasa server's time per message, for the two components together); the sums
+    themselves take microseconds. This computes the same tf-idf features (analyzer, sublinear
+    tf, idf, l2 norm per vectorizer, word features before character features) and the same
+    logistic-regression probabilities with a few numpy operations. `check` compares it with
+    the pipeline on probe texts when a model is loaded; if they ever differ (another sklearn
+    version), the pipeline itself is used.
+    """
+
+    PROBES = ("hoi", "ik zoek een cursus in Helmond", "What is EVC?", "", "123 ?? é")
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        """Read the fitted vectorizers and classifier out of the pipeline."""
+        union, classifier = pipeline.steps[0][1], pipeline.steps[-1][1]
+        self._pipeline = pipeline
+        self._vectorizers = []
+        offset = 0
+        for _, vectorizer in union.transformer_list:
+            analyzer, vocabulary = vectorizer.build_analyzer(), vectorizer.vocabulary_
+            self._vectorizers.append((analyzer, vocabulary, vectorizer.idf_, offset, vectorizer.sublinear_tf))
+            offset += len(vocabulary)
+        self._weights = np.ascontiguousarray(classifier.coef_.T)  # features x classes
+        self._intercept = classifier.intercept_
+        self.classes_ = classifier.classes_
+
+    def _features(self, text: str) -> Tuple[np.ndarray, np.ndarray]:
+        indices: List[np.ndarray] = []
+        values: List[np.ndarray] = []
+        for analyzer, vocabulary, idf, offset, sublinear_tf in self._vectorizers:
+            counts = Counter(vocabulary[gram] for gram in analyzer(text) if gram in vocabulary)
+            if not counts:
+                continue
+            index = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+            tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+            weight = (np.log(tf) + 1.0 if sublinear_tf else tf) * idf[index]
+            weight /= np.sqrt(np.dot(weight, weight))
+            indices.append(index + offset)
+            values.append(weight)
+        if not indices:
+            return np.empty(0, dtype=np.intp), np.empty(0)
+        return np.concatenate(indices), np.concatenate(values)
+
+    def _probabilities(self, text: str) -> np.ndarray:
+        index, value = self._features(text)
+        decision = value @ self._weights[index] + self._intercept
+        if decision.shape[0] == 1:  # two classes: sklearn's one-vs-rest sigmoid
+            positive = 1.0 / (1.0 + np.exp(-decision[0]))
+            return np.array([1.0 - positive, positive])
+        decision = np.exp(decision - decision.max())
+        return decision / decision.sum()
+
+    def predict_proba(self, texts: List[str]) -> np.ndarray:
+        """Class probabilities, one row per text, columns in the order of `classes_`."""
+        return np.vstack([self._probabilities(text) for text in texts])
+
+    def check(self) -> bool:
+        """Whether it gives the pipeline's own probabilities on the probe texts."""
+        expected = self._pipeline.predict_proba(list(self.PROBES))
+        return bool(np.allclose(self.predict_proba(list(self.PROBES)), expected, rtol=1e-9, atol=1e-12))
+
+
+def fast_predictor(pipeline: Pipeline) -> Any:
+    """The fast predictor for a fitted text model, or the pipeline itself if they disagree."""
+    predictor = TextModelPredictor(pipeline)
+    if predictor.check():
+        return predictor
+    logger.warning("Fast text-model prediction differs from sklearn's here; using sklearn's pipeline.")
+    return pipeline

@@ -4,7 +4,7 @@ The stock `SQLTrackerStore` loads and decodes every event of the current session
 message (once to build the tracker, once to count what is already stored) and, on SQLite,
 syncs the file on every commit. Profiling the chat benchmark showed that as ~40 % of the Rasa
 server's time. This store keeps the decoded events of recently active conversations in memory
-and, per message, asks the database only for rows it has not seen and for a count that proves
+and, per message, asks the database, in one query, only for rows it has not seen and for a count that proves
 no row it holds was deleted (privacy erase, retention purge) or committed late by another
 replica. The rows, the table and the session rule ("events since the newest session start")
 stay exactly those of `SQLTrackerStore`, so every other tool reads the same data.
@@ -80,6 +80,7 @@ class LeerwijzerTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         self._cache: OrderedDict[str, CachedConversation] = OrderedDict()
         self._cache_size = max(0, int(cached_conversations))
+        self._refresh_query: Any = None
         if self.engine.dialect.name == "sqlite":
             self._use_pooled_wal_engine()
 
@@ -136,32 +137,45 @@ class LeerwijzerTrackerStore(SQLTrackerStore):
         value = session.query(sa.func.max(table.id)).filter(table.sender_id == sender_id).scalar()
         return int(value or 0)
 
+    def _refresh_statement(self) -> Any:
+        """One round trip: the count of the rows we hold that are still there, and unseen rows.
+
+        Built once; the count sits in a one-row subquery, outer-joined to the unseen rows, so
+        the answer has at least one row even when nothing is new.
+        """
+        if self._refresh_query is None:
+            events = self.SQLEvent.__table__
+            sender, first, last = sa.bindparam("sender"), sa.bindparam("first"), sa.bindparam("last")
+            held = (
+                sa.select(sa.func.count(events.c.id).label("held"))
+                .where(events.c.sender_id == sender, events.c.id >= first, events.c.id <= last)
+                .subquery()
+            )
+            unseen = events.alias("unseen")
+            self._refresh_query = (
+                sa.select(held.c.held, unseen.c.id, unseen.c.timestamp, unseen.c.type_name, unseen.c.data)
+                .select_from(
+                    held.outerjoin(unseen, sa.and_(unseen.c.sender_id == sender, unseen.c.id > last))
+                )
+                .order_by(unseen.c.id)
+            )
+        return self._refresh_query
+
     def _refresh(self, session: Any, sender_id: str) -> CachedConversation:
         """The sender's rows, up to date: cached ones verified, unseen ones appended."""
-        table = self.SQLEvent
         cached = self._cache.get(sender_id)
         if cached is not None:
-            still_there = (
-                session.query(sa.func.count(table.id))
-                .filter(
-                    table.sender_id == sender_id,
-                    table.id >= cached.first_id,
-                    table.id <= cached.last_id,
-                )
-                .scalar()
-            )
-            if still_there != len(cached.rows):
+            answer = session.execute(
+                self._refresh_statement(),
+                {"sender": sender_id, "first": cached.first_id, "last": cached.last_id},
+            ).fetchall()
+            if answer[0].held != len(cached.rows):
                 # A row was deleted (erase, purge) or committed late by another replica.
                 cached = None
+            else:
+                cached.rows.extend(self._decode(row) for row in answer if row.id is not None)
         if cached is None:
             cached = self._load(session, sender_id)
-        else:
-            unseen = (
-                session.query(table.id, table.timestamp, table.type_name, table.data)
-                .filter(table.sender_id == sender_id, table.id > cached.last_id)
-                .order_by(table.id)
-            )
-            cached.rows.extend(self._decode(row) for row in unseen)
         self._remember(sender_id, cached)
         return cached
 

@@ -145,6 +145,8 @@ def test_rows_written_by_another_replica_are_seen(database):
     now = time.time()
     _append(first, "dirk", _session_start(now) + _turn("via replica een", now + 1))
     _append(second, "dirk", _turn("via replica twee", now + 2))
+    seen = _run(first.retrieve("dirk"))  # the other replica's row is seen at once
+    assert [e.text for e in seen.events if isinstance(e, UserUttered)][-1] == "via replica twee"
     _append(first, "dirk", _turn("weer een", now + 3))
     mine = _run(first.retrieve("dirk"))
     assert _dicts(mine) == _dicts(_run(stock.retrieve("dirk")))

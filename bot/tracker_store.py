@@ -4,9 +4,9 @@ The stock `SQLTrackerStore` loads and decodes every event of the current session
 message (once to build the tracker, once to count what is already stored) and, on SQLite,
 syncs the file on every commit. Profiling the chat benchmark showed that as ~40 % of the Rasa
 server's time. This store keeps the decoded events of recently active conversations in memory
-and, per message, asks the database, in one query, only for rows it has not seen and for a count that proves
-no row it holds was deleted (privacy erase, retention purge) or committed late by another
-replica. The rows, the table and the session rule ("events since the newest session start")
+and, per message, asks the database (in one query) only for rows it has not seen and for a
+count that proves no row it holds was deleted (privacy erase, retention purge) or committed
+late by another replica. The rows, the table and the session rule ("events since the newest session start")
 stay exactly those of `SQLTrackerStore`, so every other tool reads the same data.
 
 On SQLite it also opens the file once per thread-safe pool connection in WAL mode with

@@ -74,6 +74,24 @@ class _Replays:
 replays = _Replays(MAX_CONVERSATIONS)
 
 
+# The policies ask for the states of the same tracker two or three times per prediction; its
+# applied events (a pass over the whole conversation) are worked out once: (tracker, number
+# of events, last event, applied events).
+_last_applied: Tuple[Any, int, Any, List[Event]] | None = None
+
+
+def _applied_events(tracker: DialogueStateTracker) -> List[Event]:
+    global _last_applied
+    events = tracker.events
+    last = events[-1] if events else None
+    known = _last_applied
+    if known is not None and known[0] is tracker and known[1] == len(events) and known[2] is last:
+        return known[3]
+    applied = tracker.applied_events()
+    _last_applied = (tracker, len(events), last, applied)
+    return applied
+
+
 def _is_continuation(replay: _Replay, domain: Domain, applied: List[Event]) -> bool:
     done = replay.events
     if replay.domain is not domain or len(done) > len(applied):
@@ -144,7 +162,7 @@ def states_for_tracker_history(
         repr(sorted((rule_only_data or {}).items())),
     )
     options = (omit_unset_slots, ignore_rule_only_turns, rule_only_data)
-    applied = tracker.applied_events()
+    applied = _applied_events(tracker)
     replay = replays.take(key)
     if replay is None or not _is_continuation(replay, self, applied):
         replay = _Replay(domain=self, tracker=tracker.init_copy())
@@ -173,5 +191,7 @@ def install() -> None:
 
 def uninstall() -> None:
     """Back to Rasa's own function (for tests)."""
+    global _last_applied
     Domain.states_for_tracker_history = _original_states_for_tracker_history  # type: ignore[method-assign]
     replays.clear()
+    _last_applied = None

@@ -63,7 +63,7 @@ test-stories: $(MODEL) ## End-to-end test stories with rasa test, and held-out N
 	@$(STEP) "Held-out NLU accuracy" env LEERWIJZER_TEST_MODEL=$(MODEL) $(BIN)/python -m pytest \
 		tests/nlu/test_heldout.py -q
 
-nlu-report: $(VENV_OK) ## NLU quality: 5-fold CV macro F1 + held-out accuracy (trains in a temp folder, ~15 min)
+nlu-report: $(VENV_OK) ## NLU quality: 3 x 5-fold CV macro F1 + held-out accuracy (trains in a temp folder, ~5 min)
 	@$(STEP) "NLU report" $(BIN)/python benchmarks/nlu_report.py
 
 test-e2e: $(MODEL) ## Real Rasa and action servers, HTTP and headless Chromium

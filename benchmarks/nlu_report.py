@@ -1,10 +1,13 @@
 """NLU report: 5-fold cross-validation macro F1 and accuracy on the held-out file.
 
 Trains only in a temporary folder (never touches models/). Usage:
-    .venv/bin/python benchmarks/nlu_report.py [--folds 5] [--heldout tests/nlu/heldout.yml]
-                                              [--model an-existing-model.tar.gz] [--skip-cv]
+    .venv/bin/python benchmarks/nlu_report.py [--folds 5] [--cv-runs 3]
+        [--heldout tests/nlu/heldout.yml] [--model an-existing-model.tar.gz] [--skip-cv]
 Prints a Markdown table for the README and writes results/nlu-report.json.
 Goals: CV macro F1 >= 0.93, held-out accuracy >= 0.90.
+Rasa draws the folds at random on every run (its StratifiedKFold has no seed), which moves the
+macro F1 by about +-0.005; so the cross-validation runs several times and the goal is checked
+against the lowest run, not a lucky one.
 """
 
 from __future__ import annotations
@@ -92,6 +95,7 @@ def main() -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--heldout", type=Path, default=ROOT / "tests" / "nlu" / "heldout.yml")
     parser.add_argument("--model", type=Path, help="evaluate this model instead of training one")
+    parser.add_argument("--cv-runs", type=int, default=3, help="cross-validations, each with new folds")
     parser.add_argument("--skip-cv", action="store_true")
     args = parser.parse_args()
 
@@ -100,7 +104,12 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="nlu-report-") as tmp:
         folder = Path(tmp)
         if not args.skip_cv:
-            results["cross_validation"] = cross_validation(folder, args.folds)
+            runs = [cross_validation(folder / f"run{n}", args.folds) for n in range(args.cv_runs)]
+            results["cross_validation"] = {
+                "runs": runs,
+                "macro_f1": min(run["macro_f1"] for run in runs),
+                "accuracy": min(run["accuracy"] for run in runs),
+            }
         model = args.model or train_nlu(folder)
         examples = load_examples(args.heldout)
         evaluation = evaluate_model_sync(model, examples)
@@ -114,8 +123,10 @@ def main() -> int:
     print("\n| Measure | Result | Goal |\n|---|---|---|")
     if "cross_validation" in results:
         cv = results["cross_validation"]
-        print(f"| {args.folds}-fold CV macro F1 (intents) | {cv['macro_f1']:.3f} | >= {CV_GOAL} |")
-        print(f"| {args.folds}-fold CV accuracy | {cv['accuracy']:.3f} | |")
+        each = ", ".join(f"{run['macro_f1']:.3f}" for run in cv["runs"])
+        runs = f"lowest of {len(cv['runs'])} runs ({each})"
+        print(f"| {args.folds}-fold CV macro F1 (intents), {runs} | {cv['macro_f1']:.3f} | >= {CV_GOAL} |")
+        print(f"| {args.folds}-fold CV accuracy, lowest run | {cv['accuracy']:.3f} | |")
     label = f"Held-out accuracy ({evaluation.total} utterances)"
     print(f"| {label} | {evaluation.accuracy:.3f} | >= {HELDOUT_GOAL} |")
     print(f"\nTook {results['seconds']} s. Held-out mistakes (text, expected, predicted):")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import random
-from pathlib import Path
 from typing import List
 
 import pytest
@@ -14,7 +13,6 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
     ActiveLoop,
-    DefinePrevUserUtteredFeaturization,
     Event,
     Restarted,
     SessionStarted,
@@ -22,17 +20,10 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
 
 from bot import dialogue_states
 
-ROOT = Path(__file__).resolve().parents[2]
 ORIGINAL = dialogue_states._original_states_for_tracker_history
-
-
-@pytest.fixture(scope="module")
-def domain() -> Domain:
-    return Domain.load(str(ROOT / "bot" / "domain"))
 
 
 @pytest.fixture(autouse=True)
@@ -40,27 +31,6 @@ def incremental_states():
     dialogue_states.install()
     yield
     dialogue_states.uninstall()
-
-
-def _conversations(domain: Domain) -> List[List[Event]]:
-    """Every story of the test stories and training stories as a live-like event list."""
-    reader = YAMLStoryReader(domain)
-    folders = (ROOT / "tests" / "stories", ROOT / "data" / "stories")
-    files = [path for folder in folders for path in sorted(folder.glob("*.yml"))]
-    conversations = []
-    for path in files:
-        for step in reader.read_from_file(str(path)):
-            events: List[Event] = [ActionExecuted(ACTION_SESSION_START_NAME), SessionStarted()]
-            for event in step.explicit_events(domain):
-                if isinstance(event, UserUttered):
-                    events.append(ActionExecuted(ACTION_LISTEN_NAME))
-                    events.append(event)
-                    # what the policy ensemble adds after each user message in a live chat
-                    events.append(DefinePrevUserUtteredFeaturization(False))
-                else:
-                    events.append(event)
-            conversations.append(events)
-    return conversations
 
 
 def _with_hidden_rule_turns(events: List[Event], seed: int) -> List[Event]:
@@ -107,20 +77,20 @@ def _check_every_prefix(domain: Domain, sender: str, events: List[Event]) -> Non
             assert tracker.past_states(domain, **options) == expected, (sender, len(tracker.events), options)
 
 
-def test_states_equal_rasas_on_every_prefix_of_every_story(domain):
-    conversations = _conversations(domain)
+def test_states_equal_rasas_on_every_prefix_of_every_story(domain, story_conversations):
+    conversations = story_conversations
     assert len(conversations) >= 20
     for number, events in enumerate(conversations):
         _check_every_prefix(domain, f"story-{number}", events)
 
 
-def test_states_equal_rasas_with_hidden_rule_turns_rewinds_and_restarts(domain):
-    for number, events in enumerate(_conversations(domain)):
+def test_states_equal_rasas_with_hidden_rule_turns_rewinds_and_restarts(domain, story_conversations):
+    for number, events in enumerate(story_conversations):
         _check_every_prefix(domain, f"rewound-{number}", _rewound(_with_hidden_rule_turns(events, number)))
 
 
-def test_a_tracker_read_afresh_is_replayed_from_the_start(domain):
-    events = max(_conversations(domain), key=len)
+def test_a_tracker_read_afresh_is_replayed_from_the_start(domain, story_conversations):
+    events = max(story_conversations, key=len)
     tracker = DialogueStateTracker.from_events("afresh", events, domain.slots)
     tracker.past_states(domain)
     # the same conversation decoded again from the database: equal events, new objects
@@ -129,9 +99,9 @@ def test_a_tracker_read_afresh_is_replayed_from_the_start(domain):
     assert reread.past_states(domain) == ORIGINAL(domain, reread)
 
 
-def test_other_events_under_the_same_sender_are_replayed_from_the_start(domain):
+def test_other_events_under_the_same_sender_are_replayed_from_the_start(domain, story_conversations):
     """E.g. a conversation erased on request, then a longer new one from the same person."""
-    by_length = sorted(_conversations(domain), key=len)
+    by_length = sorted(story_conversations, key=len)
     short, long = by_length[len(by_length) // 2], by_length[-1]
     assert len(long) > len(short)
     DialogueStateTracker.from_events("same-sender", short, domain.slots).past_states(domain)
@@ -139,8 +109,8 @@ def test_other_events_under_the_same_sender_are_replayed_from_the_start(domain):
     assert other.past_states(domain) == ORIGINAL(domain, other)
 
 
-def test_only_new_events_are_replayed(domain, monkeypatch):
-    events = max(_conversations(domain), key=len)
+def test_only_new_events_are_replayed(domain, story_conversations, monkeypatch):
+    events = max(story_conversations, key=len)
     tracker = DialogueStateTracker.from_events("counted", events, domain.slots)
     tracker.past_states(domain)
     computed = []
@@ -159,9 +129,9 @@ def test_only_new_events_are_replayed(domain, monkeypatch):
     assert states == ORIGINAL(domain, tracker)
 
 
-def test_callers_may_edit_what_they_get(domain):
+def test_callers_may_edit_what_they_get(domain, story_conversations):
     """The featurizer drops the last message's text in place; later calls are unaffected."""
-    events = max(_conversations(domain), key=len)
+    events = max(story_conversations, key=len)
     tracker = DialogueStateTracker.from_events("edited", events, domain.slots)
     featurizer = MaxHistoryTrackerFeaturizer(max_history=None)
     for state in featurizer.prediction_states([tracker], domain)[0]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.core.policies.rule_policy import RulePolicy
 from rasa.shared.core.domain import Domain
 
-from bot import dialogue_states, server
+from bot import dialogue_states, rule_lookup, server
 
 ANSWERS = [
     {"events": [{"event": "slot", "name": "municipality", "value": "Best"}], "responses": [{"text": "hoi"}]},
@@ -33,9 +34,11 @@ def test_same_verdict_and_message_as_rasa(answer, monkeypatch):
     expected = _outcome(original, answer)
     monkeypatch.setattr(RemoteAction, "_validate_action_result", original)
     monkeypatch.setattr(Domain, "states_for_tracker_history", Domain.states_for_tracker_history)
+    monkeypatch.setattr(RulePolicy, "_get_possible_keys", RulePolicy._get_possible_keys)
     server.apply_speed_fixes()
     assert RemoteAction._validate_action_result is server.validate_action_answer
     assert Domain.states_for_tracker_history is dialogue_states.states_for_tracker_history
+    assert RulePolicy._get_possible_keys is rule_lookup.get_possible_keys
     assert _outcome(RemoteAction._validate_action_result, answer) == expected
 
 

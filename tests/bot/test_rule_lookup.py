@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -82,3 +83,25 @@ def test_same_keys_as_rasa_for_long_conversations(rule_policy, story_conversatio
         for end in range(1, len(states) + 1):
             expected = rule_lookup._original_get_possible_keys(policy, lookup, states[:end])
             assert rule_lookup.get_possible_keys(policy, lookup, states[:end]) == expected
+
+
+def test_rules_without_a_previous_action_are_kept_for_the_newest_turn():
+    """Our rules all name one; a conversation-start rule may not: it must still be checked."""
+    start = [{"user": {"intent": "greet"}}]
+    after_listen = [{}, {"prev_action": {"action_name": "action_listen"}, "user": {"intent": "greet"}}]
+    after_form = [{"prev_action": {"action_name": "intake_form"}, "active_loop": {"name": "intake_form"}}]
+    lookup = {json.dumps(rule): "utter_x" for rule in (start, after_listen, after_form)}
+    policy = RulePolicy.__new__(RulePolicy)
+    conversations = [
+        [],
+        [{"user": {"intent": "greet"}}],
+        [{}, {"prev_action": {"action_name": "action_listen"}, "user": {"intent": "greet"}}],
+        [{"prev_action": {"action_name": "intake_form"}, "active_loop": {"name": "intake_form"}}],
+        [{"prev_action": {"action_name": "utter_greet"}}],
+    ]
+    kept = []
+    for states in conversations:
+        expected = rule_lookup._original_get_possible_keys(policy, lookup, states)
+        assert rule_lookup.get_possible_keys(policy, lookup, states) == expected
+        kept.append(len(expected))
+    assert kept == [3, 1, 1, 1, 0]

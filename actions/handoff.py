@@ -128,7 +128,10 @@ class ActionRequestHandoff(Action):
         reason = REASONS.get(intent or "", "intake" if intent == "affirm" else "asked_for_person")
         topic_kind = None
         if intent == "sensitive_topic":
-            topic_kind = classify((tracker.latest_message or {}).get("text") or "") or "debt"
+            # Only a helpline that fits: a debt line for violence or homelessness would be
+            # wrong, so an unmatched topic goes straight to a person.
+            topic_kind = classify((tracker.latest_message or {}).get("text") or "")
+        if topic_kind:
             line = helpline(topic_kind)
             dispatcher.utter_message(
                 response=f"utter_helpline_{topic_kind}",

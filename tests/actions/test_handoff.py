@@ -133,6 +133,9 @@ async def test_a_repeated_request_keeps_the_same_case(helpdesk_url):
     [
         ("ik heb schulden en de deurwaarder komt", "debt", "0800-8115"),
         ("ik wil niet meer leven", "crisis", "0800-0113"),
+        ("I'd rather be dead than go on like this", "crisis", "0800-0113"),
+        ("ik ga mezelf wat aandoen", "crisis", "0800-0113"),
+        ("I keep hurting myself", "crisis", "0800-0113"),
     ],
 )
 async def test_sensitive_topics_show_the_right_helpline_first(helpdesk_url, text, kind, phone):
@@ -140,6 +143,13 @@ async def test_sensitive_topics_show_the_right_helpline_first(helpdesk_url, text
     await ActionRequestHandoff().run(dispatcher, tracker(text=text, intent="sensitive_topic"), {})
     assert responses(dispatcher) == [f"utter_helpline_{kind}", "utter_handoff_waiting"]
     assert phone in dispatcher.messages[0]["phone"]
+
+
+@pytest.mark.parametrize("text", ["mijn man slaat mij", "I sleep in my car", "ik ben overspannen"])
+async def test_a_sensitive_topic_without_a_fitting_helpline_goes_straight_to_a_person(helpdesk_url, text):
+    dispatcher = CollectingDispatcher()
+    await ActionRequestHandoff().run(dispatcher, tracker(text=text, intent="sensitive_topic"), {})
+    assert responses(dispatcher) == ["utter_handoff_waiting"]
 
 
 async def test_offline_offers_call_back_or_walk_in_and_does_not_pause(helpdesk_url, monkeypatch):

@@ -24,15 +24,23 @@ def helpline(kind: str) -> Dict[str, Any]:
     return load_helplines()["helplines"][kind]
 
 
+def _mentions(text: str, phrases: list) -> bool:
+    lowered = (text or "").lower()
+    return any(re.search(r"(?<!\w)" + re.escape(str(phrase).lower()), lowered) for phrase in phrases)
+
+
 def classify(text: str) -> str | None:
     """Which sensitive topic a message is about: "crisis", "debt", or None."""
-    lowered = (text or "").lower()
     keywords = load_helplines()["keywords"]
     for kind in ("crisis", "debt"):  # crisis first: it is the more urgent one
-        for word in keywords[kind]:
-            if re.search(r"(?<!\w)" + re.escape(str(word).lower()), lowered):
-                return kind
+        if _mentions(text, keywords[kind]):
+            return kind
     return None
+
+
+def is_unmistakable_crisis(text: str) -> bool:
+    """Whether the text holds one of the `always_crisis` phrases."""
+    return _mentions(text, load_helplines()["always_crisis"])
 
 
 def stale_entries(today: dt.date | None = None) -> list:

@@ -76,3 +76,10 @@ def test_http_api_requires_the_token(rasa_stack):
     assert httpx.get(f"{rasa_stack.rasa_url}/status", timeout=30).status_code == 401
     ok = httpx.get(f"{rasa_stack.rasa_url}/status", params={"token": rasa_stack.token}, timeout=30)
     assert ok.status_code == 200
+
+
+# "take my own life" alone the classifier reads as `inform` (0.42 vs 0.39): the safety net's case.
+@pytest.mark.parametrize("text", ["take my own life", "ik denk echt aan zelfmoord"])
+def test_a_crisis_message_gets_the_crisis_line(rasa_stack, text):
+    replies = say(rasa_stack, f"e2e-{uuid.uuid4().hex}", text)
+    assert "0800-0113" in texts(replies), replies

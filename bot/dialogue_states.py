@@ -67,9 +67,6 @@ class _Replays:
         with self._lock:
             self._entries.clear()
 
-    def __len__(self) -> int:
-        return len(self._entries)
-
 
 replays = _Replays(MAX_CONVERSATIONS)
 

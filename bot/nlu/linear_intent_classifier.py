@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-import joblib
-import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -23,7 +21,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.pipeline import Pipeline
 
-from bot.nlu.text_model import TEXT_MODEL_DEFAULTS, fast_predictor, new_text_model
+from bot.nlu.text_model import TEXT_MODEL_DEFAULTS, fast_predictor, load_saved, new_text_model, ranked, save
 
 MODEL_FILE = "linear_intent_classifier.joblib"
 
@@ -69,8 +67,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         model = new_text_model(self._config)
         model.fit([e.get(TEXT) for e in examples], [e.get(INTENT) for e in examples])
         self._model = fast_predictor(model)
-        with self._model_storage.write_to(self._resource) as folder:
-            joblib.dump(model, folder / MODEL_FILE)
+        save(self._model_storage, self._resource, MODEL_FILE, model)
         return self._resource
 
     @classmethod
@@ -82,14 +79,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> LinearIntentClassifier:
-        """Load the fitted pipeline saved by `train`, if there is one."""
-        model = None
-        try:
-            with model_storage.read_from(resource) as folder:
-                model = joblib.load(folder / MODEL_FILE)
-        except (ValueError, FileNotFoundError):
-            pass  # trained on data without intents
-        return cls(config, model_storage, resource, model)
+        """Load the fitted pipeline saved by `train`, if there is one (none without intents)."""
+        return cls(config, model_storage, resource, load_saved(model_storage, resource, MODEL_FILE))
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Set the intent and the intent ranking of each message with text."""
@@ -98,12 +89,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         with_text = [m for m in messages if m.get(TEXT)]
         if not with_text:
             return messages
-        probabilities = self._model.predict_proba([m.get(TEXT) for m in with_text])
-        labels = self._model.classes_
-        keep = int(self._config["ranking_length"])
-        for message, row in zip(with_text, probabilities, strict=True):
-            order = np.argsort(row)[::-1][:keep]
-            ranking = [{"name": str(labels[i]), "confidence": float(row[i])} for i in order]
+        rankings = ranked(self._model, [m.get(TEXT) for m in with_text], int(self._config["ranking_length"]))
+        for message, pairs in zip(with_text, rankings, strict=True):
+            ranking = [{"name": name, "confidence": confidence} for name, confidence in pairs]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages

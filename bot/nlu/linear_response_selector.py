@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-import joblib
-import numpy as np
 import rasa.shared.utils.io
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -34,7 +32,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.nlu.training_data.util import intent_response_key_to_template_key
 from sklearn.pipeline import Pipeline
 
-from bot.nlu.text_model import TEXT_MODEL_DEFAULTS, fast_predictor, new_text_model
+from bot.nlu.text_model import TEXT_MODEL_DEFAULTS, fast_predictor, load_saved, new_text_model, ranked, save
 
 MODEL_FILE = "linear_response_selector.joblib"
 
@@ -102,15 +100,12 @@ class LinearResponseSelector(GraphComponent):
         # Like ResponseSelector: every retrieval intent in the data, and every retrieval response.
         self._all_retrieval_intents = sorted(training_data.retrieval_intents)
         self._responses = training_data.responses
-        with self._model_storage.write_to(self._resource) as folder:
-            joblib.dump(
-                {
-                    "model": model,
-                    "responses": self._responses,
-                    "all_retrieval_intents": self._all_retrieval_intents,
-                },
-                folder / MODEL_FILE,
-            )
+        saved = {
+            "model": model,
+            "responses": self._responses,
+            "all_retrieval_intents": self._all_retrieval_intents,
+        }
+        save(self._model_storage, self._resource, MODEL_FILE, saved)
         return self._resource
 
     @classmethod
@@ -123,10 +118,8 @@ class LinearResponseSelector(GraphComponent):
         **kwargs: Any,
     ) -> LinearResponseSelector:
         """Load what `train` saved, if it saved anything."""
-        try:
-            with model_storage.read_from(resource) as folder:
-                saved = joblib.load(folder / MODEL_FILE)
-        except (ValueError, FileNotFoundError):
+        saved = load_saved(model_storage, resource, MODEL_FILE)
+        if saved is None:
             return cls(config, model_storage, resource)  # trained without response examples
         model, responses, intents = saved["model"], saved["responses"], saved["all_retrieval_intents"]
         return cls(config, model_storage, resource, model, responses, intents)
@@ -138,13 +131,9 @@ class LinearResponseSelector(GraphComponent):
         with_text = [m for m in messages if m.get(TEXT)]
         if not with_text:
             return messages
-        probabilities = self._model.predict_proba([m.get(TEXT) for m in with_text])
-        labels = self._model.classes_
-        keep = int(self._config["ranking_length"])
-        keep = keep if keep > 0 else len(labels)
-        for message, row in zip(with_text, probabilities, strict=True):
-            order = np.argsort(row)[::-1][:keep]
-            key = str(labels[order[0]])
+        rankings = ranked(self._model, [m.get(TEXT) for m in with_text], int(self._config["ranking_length"]))
+        for message, pairs in zip(with_text, rankings, strict=True):
+            key, confidence = pairs[0]
             utter_action = intent_response_key_to_template_key(key)
             responses = self._responses.get(utter_action)
             if not responses:
@@ -156,13 +145,12 @@ class LinearResponseSelector(GraphComponent):
             prediction = {
                 RESPONSE_SELECTOR_PREDICTION_KEY: {
                     RESPONSE_SELECTOR_RESPONSES_KEY: responses,
-                    PREDICTED_CONFIDENCE_KEY: float(row[order[0]]),
+                    PREDICTED_CONFIDENCE_KEY: confidence,
                     INTENT_RESPONSE_KEY: key,
                     RESPONSE_SELECTOR_UTTER_ACTION_KEY: utter_action,
                 },
                 RESPONSE_SELECTOR_RANKING_KEY: [
-                    {PREDICTED_CONFIDENCE_KEY: float(row[i]), INTENT_RESPONSE_KEY: str(labels[i])}
-                    for i in order
+                    {PREDICTED_CONFIDENCE_KEY: p, INTENT_RESPONSE_KEY: name} for name, p in pairs
                 ],
             }
             properties = message.get(RESPONSE_SELECTOR_PROPERTY_NAME, {})

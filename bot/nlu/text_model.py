@@ -10,7 +10,10 @@ import logging
 from collections import Counter
 from typing import Any, Dict, List, Tuple
 
+import joblib
 import numpy as np
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
@@ -108,3 +111,29 @@ def fast_predictor(pipeline: Pipeline) -> Any:
         return predictor
     logger.warning("Fast text-model prediction differs from sklearn's here; using sklearn's pipeline.")
     return pipeline
+
+
+def ranked(model: Any, texts: List[str], keep: int) -> List[List[Tuple[str, float]]]:
+    """Per text, (label, probability) pairs, most likely first; at most `keep` (0: all)."""
+    labels = model.classes_
+    keep = keep if keep > 0 else len(labels)
+    rankings = []
+    for row in model.predict_proba(texts):
+        order = np.argsort(row)[::-1][:keep]
+        rankings.append([(str(labels[i]), float(row[i])) for i in order])
+    return rankings
+
+
+def save(model_storage: ModelStorage, resource: Resource, file_name: str, saved: Any) -> None:
+    """Store what a component trained, with joblib, in its resource."""
+    with model_storage.write_to(resource) as folder:
+        joblib.dump(saved, folder / file_name)
+
+
+def load_saved(model_storage: ModelStorage, resource: Resource, file_name: str) -> Any | None:
+    """What `save` stored, or None when the component saved nothing (no data to learn from)."""
+    try:
+        with model_storage.read_from(resource) as folder:
+            return joblib.load(folder / file_name)
+    except (ValueError, FileNotFoundError):
+        return None

@@ -33,8 +33,15 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _connection_record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    """Emit BEGIN ourselves so savepoints work with pysqlite."""
-    connection.exec_driver_sql("BEGIN")
+    """Emit BEGIN ourselves so savepoints work with pysqlite.
+
+    A unit of work that reads and then writes asks for `sqlite_begin="immediate"`: a deferred
+    transaction that upgrades to a write while another connection writes fails at once with
+    "database is locked" (SQLite cannot wait there without a deadlock), while BEGIN IMMEDIATE
+    takes the write lock first and so waits for the busy timeout instead.
+    """
+    immediate = connection.get_execution_options().get("sqlite_begin") == "immediate"
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -46,6 +53,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
         connect_args = kwargs.pop("connect_args", {})
         connect_args.setdefault("check_same_thread", False)
+        # Writers wait this long for each other instead of failing with "database is locked".
+        connect_args.setdefault("timeout", 15)
         if database and database != ":memory:":
             # SQLAlchemy 1.4 opens a new connection per session for SQLite files
             # (NullPool); a small pool saves milliseconds on every search.

@@ -142,6 +142,50 @@ def _json_or_empty(reply: httpx.Response) -> Dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
+class GuardedOutput:
+    """Mixin for our output channels: what every channel does the same around sending.
+
+    - A bot message that cannot be delivered is logged, not raised: if it were raised, Rasa
+      would not save the tracker, so an action's work (an erase!) would be half undone and the
+      user would get silence on the next message too. An advisor's message (metadata
+      source=advisor, set by the console) still raises, so the console can say it failed.
+    - The buttons of every message are remembered per conversation, because a button payload
+      is accepted from a user only when this conversation was offered that button.
+    """
+
+    def button_store(self) -> Any:
+        """The ChannelStore to remember offered buttons in (None: do not remember)."""
+        from channels.store import ChannelStore  # late: the store imports nothing of ours
+
+        return ChannelStore.default()
+
+    async def remember_buttons(
+        self, recipient_id: str, buttons: List[Dict[str, Any]]
+    ) -> List[Dict[str, str]]:
+        """Store the buttons offered to a conversation (replacing the previous offer)."""
+        from channels.formatting import offered_buttons
+
+        offered = offered_buttons(buttons)
+        store = self.button_store()
+        if store is not None:
+            await store.save_button_offer(self.name(), recipient_id, offered)  # type: ignore[attr-defined]
+        return offered
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        """Send as Rasa does; log (not raise) a bot message that could not be delivered."""
+        from_advisor = message.get("source") == "advisor"
+        try:
+            await super().send_response(recipient_id, message)  # type: ignore[misc]
+        except DeliveryError as exc:
+            if from_advisor:
+                raise
+            from leerwijzer.redact import mask_id
+
+            logger.warning(
+                "%s: bot message to %s not delivered: %s", self.name(), mask_id(recipient_id), exc  # type: ignore[attr-defined]
+            )
+
+
 _background: Set[asyncio.Task[Any]] = set()
 
 

@@ -162,15 +162,3 @@ def match_button_reply(reply: str, buttons: List[Dict[str, str]]) -> Dict[str, s
         if fold_text(button.get("title", "")) == folded:
             return button
     return None
-
-
-def neutralize_command(text: str) -> str:
-    """Stop typed text from being read as a Rasa intent payload ("/intent{...}").
-
-    Only buttons may send payloads; a user typing "/restart" or "/inform{...}" (or
-    Telegram's automatic "/start") gets plain text that NLU classifies.
-    """
-    stripped = (text or "").lstrip()
-    if stripped.startswith("/"):
-        return stripped.lstrip("/").strip()
-    return text

@@ -11,12 +11,14 @@ from __future__ import annotations
 import logging
 from typing import Any, ClassVar, Dict, List
 
-from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.channels.channel import OutputChannel
 
 from channels.delivery import DeliveryError
 from channels.formatting import fold_text, split_sms
-from channels.inbound import InboundMessage, RouteOutcome, route_inbound
+from channels.identity import provider_address
+from channels.inbound import Receipt, RouteOutcome
 from channels.twilio_common import TwilioInputBase, TwilioOutputBase
+from leerwijzer.redact import mask_id
 
 logger = logging.getLogger(__name__)
 
@@ -70,8 +72,8 @@ class SmsOutput(TwilioOutputBase):
 
     async def plan(self, recipient_id: str, text: str, media_url: str | None = None) -> List[Dict[str, Any]]:
         """Nothing for opted-out numbers; images go as a link (no MMS in most of Europe)."""
-        if await self.store.is_opted_out(recipient_id):
-            logger.info("SMS to %s not sent: the number opted out (STOP).", recipient_id)
+        if await self.store.is_opted_out(self.address(recipient_id)):
+            logger.info("SMS to %s not sent: the number opted out (STOP).", mask_id(recipient_id))
             return []
         if media_url:
             text = f"{text}\n{media_url}".strip()
@@ -83,7 +85,7 @@ class SmsOutput(TwilioOutputBase):
             return await super().post(recipient_id, params)
         except DeliveryError as exc:
             if str(exc.code) == str(TWILIO_UNSUBSCRIBED):
-                await self.store.set_opt_out(recipient_id, True, "twilio-21610")
+                await self.store.set_opt_out(self.address(recipient_id), True, "twilio-21610")
             raise
 
     async def send_keyword_reply(self, recipient_id: str, keyword: str) -> None:
@@ -93,13 +95,8 @@ class SmsOutput(TwilioOutputBase):
                 await TwilioOutputBase.post(self, recipient_id, params)
             except DeliveryError as exc:
                 # With Twilio's Advanced Opt-Out, Twilio replies itself and refuses ours.
-                logger.info("SMS %s reply to %s not sent: %s", keyword, recipient_id, exc)
+                logger.info("SMS %s reply to %s not sent: %s", keyword, mask_id(recipient_id), exc)
                 return
-
-
-async def _not_to_bot(_: UserMessage) -> None:
-    """Keywords are logged by the gate but never reach the bot."""
-    return None
 
 
 class SmsInput(TwilioInputBase):
@@ -112,19 +109,22 @@ class SmsInput(TwilioInputBase):
         """Some carriers turn "@" into "¡"; undo that before the usual cleaning."""
         return super().clean_body((raw or "").replace("¡", "@"))
 
-    async def before_bot(self, message: InboundMessage, output: OutputChannel) -> bool:
-        """Handle keywords: dedupe via route_inbound, record opt-in/out, reply."""
+    async def before_bot(self, receipt: Receipt, output: OutputChannel) -> bool:
+        """Keywords (always honoured, even in an advisor's chat), and silence after STOP."""
+        message = receipt.message
+        phone = provider_address(self.name(), message.sender_id)
         keyword = sms_keyword(message.text)
         if keyword is None:
+            if receipt.outcome is RouteOutcome.TO_BOT and await self.store.is_opted_out(phone):
+                # After STOP the bot must not run: its replies could never be sent, yet would
+                # be stored. START (or the advisor) brings the conversation back.
+                logger.info("SMS from opted-out %s not given to the bot", mask_id(message.sender_id))
+                return True
             return False
-        message.metadata["sms_keyword"] = keyword
-        outcome = await route_inbound(message, output, _not_to_bot)
-        if outcome is RouteOutcome.DUPLICATE:
-            return True
         if keyword == "stop":
-            await self.store.set_opt_out(message.sender_id, True, message.text[:32])
+            await self.store.set_opt_out(phone, True, message.text[:32])
         elif keyword == "start":
-            await self.store.set_opt_out(message.sender_id, False, message.text[:32])
+            await self.store.set_opt_out(phone, False, message.text[:32])
         assert isinstance(output, SmsOutput)
         await output.send_keyword_reply(message.sender_id, keyword)
         return True

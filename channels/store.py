@@ -7,6 +7,11 @@ Tables (created with `metadata.create_all` on first use of a database URL):
 - `channel_message_status`: outbound message ids and every delivery status callback.
 - `channel_sms_opt_outs`: numbers that sent STOP (and START again).
 - `channel_callback_payloads`: Telegram button payloads longer than callback_data allows.
+- `channel_inbox`: every inbound message, kept before the provider gets its answer, until
+  it was answered (status pending -> done; held for an advisor; limited when over the rate).
+
+Rows are keyed by the channel-qualified conversation id (channels/identity.py), except the
+SMS opt-outs, which are kept per phone number.
 
 Every operation opens its own connection (`engine.begin()`) and runs in a worker thread,
 so the event loop never waits on the database.
@@ -75,6 +80,25 @@ callback_payloads = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
 )
 
+inbox = sa.Table(
+    "channel_inbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("channel", sa.String(32), nullable=False),
+    sa.Column("conversation_id", sa.String(200), nullable=False),
+    sa.Column("message_json", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("received_at", sa.DateTime, nullable=False),
+    sa.Column("claimed_at", sa.DateTime, nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Index("ix_channel_inbox_conversation", "conversation_id", "received_at"),
+    sa.Index("ix_channel_inbox_pending", "status", "channel", "received_at"),
+)
+INBOX_PENDING = "pending"
+INBOX_DONE = "done"
+INBOX_HELD = "held"
+INBOX_LIMITED = "limited"
+
 _engines: Dict[str, Engine] = {}
 _engines_lock = threading.Lock()
 
@@ -126,6 +150,13 @@ class ChannelStore:
     def __init__(self, database_url: str) -> None:
         """Remember the URL; the engine is built lazily."""
         self.database_url = database_url
+
+    @classmethod
+    def default(cls) -> ChannelStore:
+        """The store of the app database named by the settings."""
+        from leerwijzer.settings import get_settings
+
+        return cls(get_settings().database_url)
 
     @property
     def engine(self) -> Engine:

@@ -15,6 +15,7 @@ import asyncio
 import hmac
 import json
 import logging
+import re
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -28,14 +29,25 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, U
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
-from channels.delivery import DeliveryError, RetryableError, RetryPolicy, spawn_in_order, with_retries
-from channels.formatting import (
-    TELEGRAM_PART_LIMIT,
-    button_title,
-    neutralize_command,
-    split_text,
+from channels.delivery import (
+    DeliveryError,
+    GuardedOutput,
+    RetryableError,
+    RetryPolicy,
+    spawn_in_order,
+    with_retries,
 )
-from channels.inbound import InboundMessage, MediaItem, clean_text, route_inbound
+from channels.formatting import TELEGRAM_PART_LIMIT, button_title, split_text
+from channels.identity import ForeignConversation, conversation_id, provider_address
+from channels.inbound import (
+    GateUnavailable,
+    InboundMessage,
+    MediaItem,
+    Receipt,
+    clean_text,
+    get_door,
+    keep_replaying,
+)
 from channels.store import ChannelStore
 from leerwijzer.settings import ChannelSettings
 
@@ -48,6 +60,9 @@ CALLBACK_TOKEN_PREFIX = "~cb:"
 MAX_UPDATE_BYTES = 1024 * 1024
 ALLOWED_UPDATES = ["message", "callback_query"]
 MEDIA_PREFIX = "telegram-file:"
+# "/start", "/start@LeerwijzerBot" or "/start <deep-link payload>".
+START_COMMAND = re.compile(r"^/start(@\w+)?(\s+\S+)?$", re.IGNORECASE)
+GREETING = '/greet{{"language": "{language}"}}'
 
 
 @dataclass(frozen=True)
@@ -71,8 +86,11 @@ def _seconds(value: Any) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-class TelegramOutput(OutputChannel):
-    """Sends messages through the Bot API; stateless (a short-lived client per call)."""
+class TelegramOutput(GuardedOutput, OutputChannel):
+    """Sends messages through the Bot API; stateless (a short-lived client per call).
+
+    Recipients are conversation ids (`telegram:<chat id>`); the chat id is taken from them.
+    """
 
     def __init__(self, config: TelegramConfig) -> None:
         """Keep the config and the store."""
@@ -138,15 +156,22 @@ class TelegramOutput(OutputChannel):
                 rows.append([InlineKeyboardButton(title, callback_data=await self.callback_data(payload))])
         return InlineKeyboardMarkup(rows)
 
+    def button_store(self) -> ChannelStore:
+        """Offered buttons go to this channel's own store."""
+        return self.store
+
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         """Send text, split at Telegram's 4096-character limit."""
+        chat = chat_id(recipient_id)
         for part in split_text(text, TELEGRAM_PART_LIMIT):
-            await self.call("sendMessage", lambda bot, part=part: bot.send_message(recipient_id, part))
+            await self.call("sendMessage", lambda bot, part=part: bot.send_message(chat, part))
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
     ) -> None:
         """Send text with an inline keyboard (on the last part when the text is split)."""
+        await self.remember_buttons(recipient_id, buttons)
+        chat = chat_id(recipient_id)
         markup = await self.keyboard(buttons)
         parts = split_text(text, TELEGRAM_PART_LIMIT) or ["…"]
         for index, part in enumerate(parts):
@@ -154,19 +179,19 @@ class TelegramOutput(OutputChannel):
             await self.call(
                 "sendMessage",
                 lambda bot, part=part, reply_markup=reply_markup: bot.send_message(
-                    recipient_id, part, reply_markup=reply_markup
+                    chat, part, reply_markup=reply_markup
                 ),
             )
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         """Send a photo by URL."""
-        await self.call("sendPhoto", lambda bot: bot.send_photo(recipient_id, image))
+        await self.call("sendPhoto", lambda bot: bot.send_photo(chat_id(recipient_id), image))
 
     async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
         """Call any Bot API method: {"method": "sendLocation", "latitude": ..., ...}."""
         message = dict(json_message)
         method = str(message.pop("method", "sendMessage"))
-        message.setdefault("chat_id", recipient_id)
+        message["chat_id"] = chat_id(recipient_id)  # never another chat than this conversation's
         await self.call(method, lambda bot: bot.do_api_request(method, api_kwargs=message))
 
     async def answer_callback_query(self, callback_query_id: str) -> None:
@@ -222,77 +247,74 @@ class TelegramInput(InputChannel):
         if query is not None:
             if not query.data:
                 return None
-            chat_id = query.message.chat.id if query.message else query.from_user.id
+            chat = query.message.chat.id if query.message else query.from_user.id
             title = _button_title(query.message, query.data)
             message = InboundMessage(
                 channel=self.name(),
-                sender_id=str(chat_id),
-                text=clean_text(title or query.data),
+                sender_id=conversation_id(self.name(), str(chat)),
+                text=title,
                 provider_message_id=update_id,
-                metadata={
-                    "provider": "telegram",
-                    "telegram_callback": True,
-                    "button_reply": {"title": title, "payload": query.data},
-                },
+                metadata={"provider": "telegram", "telegram_callback": True},
+                # Taken only if this conversation was offered the button (see the door).
+                payload=query.data,
             )
             return message, query.id
         tg_message = update.message
         if tg_message is None:
             return None
         metadata: Dict[str, Any] = {"provider": "telegram", "chat_type": tg_message.chat.type}
-        if tg_message.from_user and tg_message.from_user.language_code:
-            metadata["language_code"] = tg_message.from_user.language_code
+        language = tg_message.from_user.language_code if tg_message.from_user else None
+        if language:
+            metadata["language_code"] = language
         if tg_message.location:
             metadata["location"] = {
                 "latitude": tg_message.location.latitude,
                 "longitude": tg_message.location.longitude,
             }
-        text = neutralize_command(clean_text(tg_message.text or tg_message.caption))
+        text = clean_text(tg_message.text or tg_message.caption)
         message = InboundMessage(
             channel=self.name(),
-            sender_id=str(tg_message.chat.id),
+            sender_id=conversation_id(self.name(), str(tg_message.chat.id)),
             text=text,
             provider_message_id=update_id,
             media=_media(tg_message),
             metadata=metadata,
         )
+        if START_COMMAND.match(text):
+            # Telegram's own first message: the welcome and privacy notice, in the app's language.
+            english = (language or "").startswith("en")
+            message.trusted_payload = GREETING.format(language="en" if english else "nl")
         return message, None
 
     async def process(
         self,
-        message: InboundMessage,
+        receipt: Receipt,
         callback_query_id: str | None,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> None:
-        """Answer a button press, resolve its payload and route through the shared door."""
+        """Answer a button press, resolve a long payload's token, and deliver through the door."""
         output = self.get_output_channel()
         if callback_query_id:
             try:
                 await output.answer_callback_query(callback_query_id)
             except DeliveryError as exc:
                 logger.info("answerCallbackQuery failed: %s", exc)
-        choice = message.metadata.get("button_reply")
-        if choice and choice["payload"].startswith(CALLBACK_TOKEN_PREFIX):
-            token = choice["payload"][len(CALLBACK_TOKEN_PREFIX) :]
-            payload = await self.store.callback_payload(token)
-            if payload is None:
-                logger.warning("Unknown Telegram callback token %s", token)
-                message.metadata.pop("button_reply")
-                choice = None
-            else:
-                choice["payload"] = payload
-
-        async def to_bot(user_message: UserMessage) -> Any:
-            """Only reached for a first delivery in a bot-owned conversation."""
-            if choice:
-                user_message.text = choice["payload"]
-            return await on_new_message(user_message)
-
-        await route_inbound(message, output, to_bot)
+        message = receipt.message
+        if message.payload and message.payload.startswith(CALLBACK_TOKEN_PREFIX):
+            token = message.payload[len(CALLBACK_TOKEN_PREFIX) :]
+            message.payload = await self.store.callback_payload(token)
+            if message.payload is None:
+                logger.warning("Unknown Telegram callback token ignored")
+        await get_door().deliver(receipt, output, on_new_message)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Routes: GET / (health) and POST /webhook (updates)."""
         blueprint = Blueprint("telegram_webhook")
+
+        async def replay(receipt: Receipt) -> None:
+            await self.process(receipt, None, on_new_message)
+
+        keep_replaying(blueprint, self.name(), replay)
 
         @blueprint.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -301,13 +323,13 @@ class TelegramInput(InputChannel):
 
         @blueprint.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            """Verify the secret, parse the update, answer at once, process in background."""
+            """Verify the secret, keep the update, answer Telegram, process in the background."""
             if not self.valid_secret(request):
                 logger.warning("telegram webhook: wrong or missing secret token refused")
                 return response.text("forbidden", status=403)
             body = request.body or b""
             if len(body) > MAX_UPDATE_BYTES:
-                return response.text("update too large", status=400)
+                return response.text("update too large", status=413)
             try:
                 data = json.loads(body.decode("utf-8"))
             except (UnicodeDecodeError, ValueError):
@@ -316,20 +338,32 @@ class TelegramInput(InputChannel):
                 return response.text("not a Telegram update", status=400)
             try:
                 parsed = self.inbound_message(Update.de_json(data, None))
+            except ForeignConversation:
+                return response.text("unusable chat id", status=400)
             except Exception:  # de_json raises KeyError/TypeError/... on odd shapes
                 logger.info("telegram webhook: unparsable update refused", exc_info=True)
                 return response.text("malformed update", status=400)
             if parsed is not None:
                 message, callback_query_id = parsed
+                try:
+                    receipt = await get_door().receive(message)
+                except GateUnavailable:
+                    # Not kept: Telegram delivers the update again later.
+                    return response.text("temporarily unavailable", status=503)
                 spawn_in_order(
                     self.name(),
                     message.sender_id,
-                    self.process(message, callback_query_id, on_new_message),
+                    self.process(receipt, callback_query_id, on_new_message),
                     "telegram inbound",
                 )
             return response.json({"ok": True})
 
         return blueprint
+
+
+def chat_id(recipient_id: str) -> str:
+    """The Telegram chat id of a conversation id (`telegram:424242` -> `424242`)."""
+    return provider_address("telegram", recipient_id)
 
 
 def _button_title(message: Any, data: str) -> str:

@@ -1,8 +1,10 @@
 """What the WhatsApp and SMS connectors share: Twilio webhook handling and REST sending.
 
 Inbound: the form is parsed, X-Twilio-Signature is checked over the configured public URL
-(LEERWIJZER_PUBLIC_URL + path, because proxies rewrite URLs), Twilio gets an empty TwiML
-answer at once and the message goes through `route_inbound` in a background task.
+(LEERWIJZER_PUBLIC_URL + path, because proxies rewrite URLs), the message is kept by the
+inbound door (dedupe, ownership, inbox), and only then does Twilio get its empty TwiML
+answer; the bot's work runs in a background task and is replayed if this process dies.
+Conversation ids: `whatsapp:+316...` and `sms:+316...` (channels/identity.py).
 Outbound: replies go through Twilio's REST API with httpx (async, bounded retries); buttons
 become ONE numbered list whose options are stored so "1", "2" or the words map back.
 """
@@ -15,22 +17,24 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Dict, List, Mapping, Type
 from urllib.parse import parse_qs
 
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, OutputChannel
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from channels.delivery import RetryPolicy, TwilioRestClient, spawn_in_order
-from channels.formatting import (
-    WHATSAPP_PART_LIMIT,
-    match_button_reply,
-    neutralize_command,
-    numbered_list,
-    offered_buttons,
-    split_text,
+from channels.delivery import GuardedOutput, RetryPolicy, TwilioRestClient, spawn_in_order
+from channels.formatting import WHATSAPP_PART_LIMIT, match_button_reply, numbered_list, split_text
+from channels.identity import ForeignConversation, conversation_id, provider_address
+from channels.inbound import (
+    GateUnavailable,
+    InboundMessage,
+    MediaItem,
+    Receipt,
+    clean_text,
+    get_door,
+    keep_replaying,
 )
-from channels.inbound import InboundMessage, MediaItem, clean_text, route_inbound
 from channels.store import ChannelStore
 from leerwijzer.settings import ChannelSettings
 
@@ -118,8 +122,11 @@ def twiml_ok() -> HTTPResponse:
     return response.text(EMPTY_TWIML, content_type="text/xml")
 
 
-class TwilioOutputBase(OutputChannel):
-    """Sends bot messages through Twilio's REST API; stateless apart from the database."""
+class TwilioOutputBase(GuardedOutput, OutputChannel):
+    """Sends bot messages through Twilio's REST API; stateless apart from the database.
+
+    Recipients are conversation ids; `address` turns one into the provider's address.
+    """
 
     channel_name: ClassVar[str] = "twilio"
     part_limit: ClassVar[int] = WHATSAPP_PART_LIMIT
@@ -137,10 +144,14 @@ class TwilioOutputBase(OutputChannel):
         """Channel name, equal to the input channel's."""
         return cls.channel_name
 
+    def button_store(self) -> ChannelStore:
+        """Offered buttons go to this channel's own store."""
+        return self.store
+
     # Hooks for the concrete channels.
     def address(self, recipient_id: str) -> str:
-        """Normalise a recipient id to the provider's address format."""
-        return recipient_id
+        """The provider's address of a conversation of this channel (ForeignConversation else)."""
+        return provider_address(self.name(), recipient_id)
 
     def split(self, text: str) -> List[str]:
         """Split a long text into parts the channel accepts."""
@@ -208,8 +219,7 @@ class TwilioOutputBase(OutputChannel):
         self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
     ) -> None:
         """Send ONE message with a numbered list and remember the options."""
-        offered = offered_buttons(buttons)
-        await self.store.save_button_offer(self.name(), recipient_id, offered)
+        offered = await self.remember_buttons(recipient_id, buttons)
         await self.deliver(recipient_id, numbered_list(text, offered))
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
@@ -311,7 +321,10 @@ class TwilioInputBase(InputChannel):
         sender = form.first("From").strip()
         if not sender or len(sender) > MAX_SENDER_CHARS:
             raise ValueError("missing or invalid From")
-        text = self.clean_body(form.first("Body"))
+        try:
+            conversation = conversation_id(self.name(), sender)
+        except ForeignConversation as exc:
+            raise ValueError("unusable From") from exc
         metadata: Dict[str, Any] = {"provider": "twilio"}
         for key, name in (("ProfileName", "profile_name"), ("WaId", "wa_id"), ("To", "to")):
             if form.first(key):
@@ -319,56 +332,58 @@ class TwilioInputBase(InputChannel):
         location = _location(form)
         if location:
             metadata["location"] = location
-        button_payload = form.first("ButtonPayload")
-        if button_payload:
-            metadata["button_reply"] = {
-                "title": clean_text(form.first("ButtonText"))[:200],
-                "payload": clean_text(button_payload),
-            }
+        text = self.clean_body(form.first("Body"))
+        payload = None
+        if form.first("ButtonPayload"):
+            # A WhatsApp button reply: its title is what the user saw and tapped.
+            payload = clean_text(form.first("ButtonPayload"))
+            text = clean_text(form.first("ButtonText"))[:200] or text
         return InboundMessage(
             channel=self.name(),
-            sender_id=sender,
+            sender_id=conversation,
             text=text,
             provider_message_id=(form.first("MessageSid") or form.first("SmsMessageSid"))[:64] or None,
             media=_media(form),
             metadata=metadata,
+            payload=payload,
         )
 
     def clean_body(self, raw: str) -> str:
-        """Clean the typed text: bounded, trimmed, never an intent payload."""
-        return neutralize_command(clean_text(raw))
+        """Clean the typed text (bounded, trimmed; the door makes sure it is never a command)."""
+        return clean_text(raw)
 
     # Processing after Twilio got its answer.
-    async def before_bot(self, message: InboundMessage, output: OutputChannel) -> bool:
+    async def before_bot(self, receipt: Receipt, output: OutputChannel) -> bool:
         """Handle a message without the bot (SMS keywords); True when handled."""
         return False
 
-    async def process(self, message: InboundMessage, on_new_message: Any) -> None:
-        """Record the inbound time, map numbered replies and route through the shared door."""
+    async def process(self, receipt: Receipt, on_new_message: Any) -> None:
+        """Record the inbound time, map numbered replies and deliver through the door."""
+        message = receipt.message
         output = self.get_output_channel()
         await self.store.record_inbound(self.name(), message.sender_id)
-        if await self.before_bot(message, output):
+        if await self.before_bot(receipt, output):
+            if receipt.inbox_id is not None:
+                await get_door().gate.done(receipt.inbox_id)
             return
-        choice = message.metadata.get("button_reply")
-        if not choice and message.text and not message.media:
-            offer = await self.store.get_button_offer(self.name(), message.sender_id)
-            if offer:
-                choice = match_button_reply(message.text, offer)
-                if choice:
-                    message.metadata["button_reply"] = dict(choice)
-
-        async def to_bot(user_message: UserMessage) -> Any:
-            """Only reached for a first delivery in a bot-owned conversation."""
+        offer = await self.store.get_button_offer(self.name(), message.sender_id)
+        if offer and not message.payload and message.text and not message.media:
+            choice = match_button_reply(message.text, offer)
             if choice:
-                user_message.text = str(choice["payload"])
-            await self.store.clear_button_offer(self.name(), user_message.sender_id)
-            return await on_new_message(user_message)
-
-        await route_inbound(message, output, to_bot)
+                message.payload = str(choice["payload"])
+        if offer:
+            # "1", "2" mean something only right after the list that numbered them.
+            await self.store.clear_button_offer(self.name(), message.sender_id)
+        await get_door().deliver(receipt, output, on_new_message, offered=offer or [])
 
     def blueprint(self, on_new_message: Any) -> Blueprint:
         """Routes: GET / (health), POST /webhook (messages), POST /status (delivery)."""
         blueprint = Blueprint(f"{self.name()}_webhook")
+
+        async def replay(receipt: Receipt) -> None:
+            await self.process(receipt, on_new_message)
+
+        keep_replaying(blueprint, self.name(), replay)
 
         @blueprint.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -377,7 +392,9 @@ class TwilioInputBase(InputChannel):
 
         @blueprint.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            """Verify, answer Twilio at once, handle the message in the background."""
+            """Verify, keep the message, answer Twilio, handle it in the background."""
+            if len(request.body or b"") > MAX_FORM_BYTES:
+                return response.text("form too large", status=413)
             form = parse_twilio_form(request)
             if form is None:
                 return response.text("expected a form body", status=400)
@@ -388,17 +405,23 @@ class TwilioInputBase(InputChannel):
                 message = self.inbound_message(form)
             except ValueError as exc:
                 return response.text(str(exc), status=400)
-            spawn_in_order(
-                self.name(),
-                message.sender_id,
-                self.process(message, on_new_message),
-                f"{self.name()} inbound",
-            )
+            try:
+                receipt = await get_door().receive(message)
+            except GateUnavailable:
+                # Not kept, so not acknowledged: Twilio reports the failure and can retry.
+                return response.text("temporarily unavailable", status=503)
+            if receipt.outcome.value != "duplicate":
+                spawn_in_order(
+                    self.name(),
+                    message.sender_id,
+                    self.process(receipt, on_new_message),
+                    f"{self.name()} inbound",
+                )
             return twiml_ok()
 
         @blueprint.route("/status", methods=["POST"])
         async def status(request: Request) -> HTTPResponse:
-            """Record a delivery status callback."""
+            """Record a delivery status callback (known statuses only)."""
             form = parse_twilio_form(request)
             if form is None:
                 return response.text("expected a form body", status=400)
@@ -410,10 +433,17 @@ class TwilioInputBase(InputChannel):
             if not sid or not state:
                 return response.text("missing MessageSid or MessageStatus", status=400)
             if state not in KNOWN_STATUSES:
-                logger.info("%s status: unknown status %r recorded as is", self.name(), state)
-            await self.store.record_status(
-                self.name(), sid, state, form.first("To") or None, form.first("ErrorCode") or None
-            )
+                # Answer 200 so Twilio does not retry, but store nothing we do not know.
+                logger.info("%s status: unknown status ignored", self.name())
+                return response.text("", status=200)
+            recipient = None
+            if form.first("To"):
+                try:
+                    recipient = conversation_id(self.name(), form.first("To"))
+                except ForeignConversation:
+                    recipient = None
+            error_code = form.first("ErrorCode") or None
+            await self.store.record_status(self.name(), sid, state, recipient, error_code)
             if state in ("failed", "undelivered"):
                 logger.warning(
                     "%s message %s %s (error %s)", self.name(), sid, state, form.first("ErrorCode")

@@ -5,15 +5,23 @@ Rasa's own SocketIOInput is not reused as is: with python-socketio 5.x its
 persistent session's room. This module awaits it, routes every message through the
 shared inbound door (dedupe + advisor gate), and can use a Redis or RabbitMQ client
 manager so any Rasa replica can reach a browser connected to another one.
+
+Sessions are issued by the server: the browser gets a token `<id>.<signature>` signed with
+LEERWIJZER_WEB_SESSION_SECRET and brings it back after a reload; the conversation id is
+`web:<id>`. A browser cannot choose or guess another conversation, and the greeting of a new
+conversation is sent by the server, so no client text is ever taken as a command.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import logging
 import os
 import uuid
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict
+from typing import Any, Awaitable, Callable, Dict, List
 
 import socketio
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -22,7 +30,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.inbound import InboundMessage, clean_text, route_inbound
+from channels.delivery import GuardedOutput
+from channels.identity import conversation_id
+from channels.inbound import GateUnavailable, InboundMessage, Receipt, get_door, keep_replaying, route_inbound
+from leerwijzer.redact import mask_id
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +46,8 @@ STATIC_FILES = {
 }
 USER_EVENT = "user_uttered"
 BOT_EVENT = "bot_uttered"
-MAX_SESSION_ID_CHARS = 64
+MAX_TOKEN_CHARS = 100
+GREETING = '/greet{{"language": "{language}"}}'
 
 
 def _client_manager(manager_url: str | None) -> socketio.AsyncManager | None:
@@ -49,17 +61,42 @@ def _client_manager(manager_url: str | None) -> socketio.AsyncManager | None:
     raise ValueError(f"Unsupported socket.io manager URL scheme: {manager_url.split(':')[0]}")
 
 
-def _valid_session_id(value: Any) -> str | None:
-    """Accept only short, printable session ids chosen by the widget."""
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    if not value or len(value) > MAX_SESSION_ID_CHARS or not value.replace("-", "").isalnum():
-        return None
-    return value
+class SessionSigner:
+    """Issues web session tokens `<id>.<signature>` and checks the ones browsers bring back.
+
+    The conversation id is `web:<id>`; only this server (holding the key) can make a token for
+    it, so a browser can resume its own conversation after a reload but never pick another.
+    """
+
+    def __init__(self, secret: str) -> None:
+        """Keep the signing key."""
+        if not secret:
+            raise ValueError("the web chat needs LEERWIJZER_WEB_SESSION_SECRET to sign sessions")
+        self.key = secret.encode("utf-8")
+
+    def _signature(self, session: str) -> str:
+        digest = hmac.new(self.key, session.encode("ascii"), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest[:18]).decode("ascii")
+
+    def issue(self) -> str:
+        """A new token for a new conversation."""
+        session = uuid.uuid4().hex
+        return f"{session}.{self._signature(session)}"
+
+    def conversation(self, token: Any) -> str | None:
+        """The conversation id of a token this server signed, else None."""
+        if not isinstance(token, str) or len(token) > MAX_TOKEN_CHARS:
+            return None
+        session, _, signature = token.strip().partition(".")
+        if not session.isalnum() or not signature:
+            return None
+        expected = self._signature(session).encode("ascii")
+        if not hmac.compare_digest(signature.encode("ascii", "replace"), expected):
+            return None
+        return conversation_id("webchat", session)
 
 
-class WebChatOutput(SocketIOOutput):
+class WebChatOutput(GuardedOutput, SocketIOOutput):
     """Sends bot and advisor messages to the browser room of one conversation."""
 
     @classmethod
@@ -67,9 +104,16 @@ class WebChatOutput(SocketIOOutput):
         """Channel name, as stored in the tracker's latest input channel."""
         return WebChatInput.name()
 
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
+        """Send the buttons and remember them (their payloads may come back as text)."""
+        await self.remember_buttons(recipient_id, buttons)
+        await super().send_text_with_buttons(recipient_id, text, buttons, **kwargs)
+
 
 class WebChatInput(InputChannel):
-    """Socket.io input for the web widget, with persistent sessions across reloads."""
+    """Socket.io input for the web widget, with server-signed sessions that survive reloads."""
 
     @classmethod
     def name(cls) -> str:
@@ -78,7 +122,9 @@ class WebChatInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
-        """Build from credentials.yml; the web channel needs no secrets."""
+        """Build from credentials.yml; the signing key comes from the environment only."""
+        from leerwijzer.settings import get_settings
+
         credentials = credentials or {}
         origins = credentials.get("allowed_origins") or os.environ.get("LEERWIJZER_WIDGET_ORIGINS", "*")
         return cls(
@@ -87,6 +133,7 @@ class WebChatInput(InputChannel):
             manager_url=credentials.get("manager_url")
             or os.environ.get("LEERWIJZER_SOCKETIO_MANAGER_URL")
             or None,
+            session_secret=get_settings().web_session_secret or "",
         )
 
     def __init__(
@@ -94,6 +141,7 @@ class WebChatInput(InputChannel):
         socketio_path: str = "/socket.io",
         allowed_origins: str = "*",
         manager_url: str | None = None,
+        session_secret: str = "",
     ) -> None:
         """Create the channel; the socket.io server is made when Rasa asks for the blueprint."""
         self.socketio_path = socketio_path
@@ -101,6 +149,7 @@ class WebChatInput(InputChannel):
             "*" if allowed_origins.strip() == "*" else [o.strip() for o in allowed_origins.split(",")]
         )
         self.manager_url = manager_url
+        self.signer = SessionSigner(session_secret)
         self.sio: socketio.AsyncServer | None = None
 
     def get_output_channel(self) -> OutputChannel | None:
@@ -118,6 +167,12 @@ class WebChatInput(InputChannel):
         )
         self.sio = sio
         webchat = SocketBlueprint(sio, self.socketio_path, "webchat_webhook", __name__)
+
+        async def replay(receipt: Receipt) -> None:
+            # A kept message whose process died: the answer goes to the browser's room.
+            await get_door().deliver(receipt, WebChatOutput(sio, BOT_EVENT), on_new_message)
+
+        keep_replaying(webchat, self.name(), replay)
 
         @webchat.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -138,39 +193,60 @@ class WebChatInput(InputChannel):
                 headers={"Cache-Control": "public, max-age=300"},
             )
 
+        async def route(conversation: str, message: InboundMessage) -> None:
+            try:
+                await route_inbound(message, WebChatOutput(sio, BOT_EVENT), on_new_message)
+            except GateUnavailable:
+                await sio.emit("session_error", {"reason": "unavailable"}, room=conversation)
+
         @sio.on("connect")
         async def connect(sid: str, environ: Dict, auth: Dict | None = None) -> bool:
             return True
 
         @sio.on("session_request")
         async def session_request(sid: str, data: Dict | None) -> None:
+            # The browser brings back the token we signed, or gets a new conversation.
             data = data if isinstance(data, dict) else {}
-            session_id = _valid_session_id(data.get("session_id")) or uuid.uuid4().hex
-            await sio.enter_room(sid, session_id)
-            await sio.emit("session_confirm", session_id, room=sid)
+            conversation = self.signer.conversation(data.get("session_id"))
+            token = data.get("session_id") if conversation else self.signer.issue()
+            conversation = conversation or self.signer.conversation(token)
+            await sio.save_session(sid, {"conversation": conversation})
+            await sio.enter_room(sid, conversation)
+            await sio.emit("session_confirm", token, room=sid)
+            if data.get("greet") is True and token != data.get("session_id"):
+                # A new conversation starts with the greeting, made here, not by the browser.
+                language = "en" if data.get("language") == "en" else "nl"
+                await route(
+                    conversation,
+                    InboundMessage(
+                        channel=self.name(),
+                        sender_id=conversation,
+                        text="",
+                        trusted_payload=GREETING.format(language=language),
+                    ),
+                )
 
         @sio.on(USER_EVENT)
         async def handle_message(sid: str, data: Any) -> None:
             if not isinstance(data, dict):
                 return
-            session_id = _valid_session_id(data.get("session_id"))
-            if session_id is None:
-                await sio.emit("session_error", {"reason": "missing session_id"}, room=sid)
+            session = await sio.get_session(sid)
+            conversation = session.get("conversation") if isinstance(session, dict) else None
+            if conversation is None:
+                await sio.emit("session_error", {"reason": "missing session"}, room=sid)
                 return
-            if session_id not in sio.rooms(sid):
-                await sio.enter_room(sid, session_id)
-            metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
             message_id = data.get("message_id")
-            await route_inbound(
+            logger.debug("web message for %s", mask_id(conversation))
+            await route(
+                conversation,
                 InboundMessage(
                     channel=self.name(),
-                    sender_id=session_id,
-                    text=clean_text(data.get("message")),
-                    provider_message_id=str(message_id)[:100] if message_id else None,
-                    metadata=metadata,
+                    sender_id=conversation,
+                    text=data.get("message") if isinstance(data.get("message"), str) else "",
+                    # The browser picks the id: dedupe within its own conversation only.
+                    provider_message_id=f"{conversation}/{str(message_id)[:100]}" if message_id else None,
+                    metadata=data.get("metadata"),  # cleaned and bounded by the door
                 ),
-                WebChatOutput(sio, BOT_EVENT),
-                on_new_message,
             )
 
         return webchat

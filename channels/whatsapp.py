@@ -72,10 +72,6 @@ class WhatsAppOutput(TwilioOutputBase):
     channel_name: ClassVar[str] = "whatsapp"
     part_limit: ClassVar[int] = WHATSAPP_PART_LIMIT
 
-    def address(self, recipient_id: str) -> str:
-        """WhatsApp addresses carry the `whatsapp:` prefix."""
-        return with_prefix(recipient_id)
-
     async def window_closes_at(self, recipient_id: str) -> datetime | None:
         """When free-form messaging to this user ends (naive UTC); None if never opened."""
         last = await self.store.last_inbound_at(self.name(), self.address(recipient_id))

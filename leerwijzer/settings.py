@@ -59,8 +59,23 @@ class Settings(BaseSettings):
     # Rasa endpoints: bot/endpoints.yml (embedded) or bot/endpoints.scale.yml (scale-out).
     endpoints_file: Path = Field(PROJECT_ROOT / "bot" / "endpoints.yml", env="LEERWIJZER_ENDPOINTS")
 
-    # Rasa HTTP API token. The launcher makes a random one per run when it is unset.
+    # Secrets. Each is read from the environment only; when one is unset, the launcher makes
+    # a random one and keeps it in RUNTIME_DIR/secrets.env (mode 0600), never on a command line.
+    # Rasa HTTP API: the static token (`?token=`, for operators' scripts) ...
     rasa_api_token: str | None = Field(None, env="RASA_API_TOKEN")
+    # ... and the JWT secret the console signs its `Authorization: Bearer` tokens with.
+    rasa_jwt_secret: str | None = Field(None, env="RASA_JWT_SECRET")
+    # Shared secret Rasa sends to the action server in a header on every call.
+    action_secret: str | None = Field(None, env="LEERWIJZER_ACTION_SECRET")
+    # Bearer token a REST channel client must send (the REST channel refuses requests without it).
+    rest_token: str | None = Field(None, env="LEERWIJZER_REST_TOKEN")
+    # Key that signs the web chat session ids the server issues.
+    web_session_secret: str | None = Field(None, env="LEERWIJZER_WEB_SESSION_SECRET")
+
+    # Bounds. Requests larger than this get 413 before their body is read.
+    max_request_bytes: int = Field(1_000_000, env="LEERWIJZER_MAX_REQUEST_BYTES")
+    # Messages one conversation may send per minute before it gets a polite "slow down".
+    rate_limit_per_minute: int = Field(20, env="LEERWIJZER_RATE_LIMIT_PER_MINUTE")
 
     # Public base URL as the outside world sees it (webhook signatures are computed on it).
     public_url: str | None = Field(None, env="LEERWIJZER_PUBLIC_URL")
@@ -85,6 +100,10 @@ class Settings(BaseSettings):
     timezone: str = Field("Europe/Amsterdam", env="LEERWIJZER_TIMEZONE")
     # Expected wait = (place in the queue) x this many minutes.
     minutes_per_case: int = Field(5, env="LEERWIJZER_HANDOFF_MINUTES_PER_CASE")
+    # A chat waiting this long for an advisor goes back to the bot (the user is told).
+    handoff_wait_timeout_minutes: int = Field(120, env="LEERWIJZER_HANDOFF_WAIT_TIMEOUT_MINUTES")
+    # The queue marks a chat that has waited longer than this.
+    handoff_wait_warning_minutes: int = Field(10, env="LEERWIJZER_HANDOFF_WAIT_WARNING_MINUTES")
 
     class Config:
         """Read a `.env` file in the project root when present; real env vars win."""

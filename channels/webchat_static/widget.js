@@ -144,16 +144,13 @@
 
   socket.on("connect", function () {
     status.textContent = "";
-    socket.emit("session_request", { session_id: state.session_id });
+    // The server signs the session; a new one starts with a greeting in the page's language,
+    // which the server sends to the bot itself (no client text is ever taken as a command).
+    socket.emit("session_request", { session_id: state.session_id, language: lang,
+      greet: state.messages.length === 0 && opts.greet !== "false" });
   });
   socket.on("session_confirm", function (sessionId) {
-    var fresh = state.session_id !== sessionId;
     state.session_id = sessionId; save();
-    if (fresh && state.messages.length === 0 && opts.greet !== "false") {
-      // The greeting carries the interface language, so the bot answers in it.
-      socket.emit("user_uttered", { message: '/greet{"language": "' + lang + '"}',
-        session_id: sessionId, message_id: newId() });
-    }
   });
   socket.on("disconnect", function () { status.textContent = t.offline; });
   socket.on("bot_uttered", function (data) {

@@ -23,7 +23,7 @@ from twilio.request_validator import RequestValidator
 from channels import delivery, inbound
 from channels.delivery import RetryPolicy
 from channels.sms import SmsInput
-from channels.store import dispose_engines
+from channels.store import ChannelStore, dispose_engines
 from channels.telegram import TelegramInput
 from channels.whatsapp import WhatsAppInput
 from tests.fakes import (
@@ -44,6 +44,9 @@ PUBLIC_URL = "https://leerwijzer.example.nl"
 USER_WA = "whatsapp:+31612345678"
 USER_SMS = "+31612345679"
 USER_TG = 424242
+# Conversation ids as the channels make them (channels/identity.py).
+CONV_SMS = "sms:" + USER_SMS
+CONV_TG = f"telegram:{USER_TG}"
 
 
 def free_port() -> int:
@@ -108,14 +111,21 @@ def env(database_url: str, channel_env: Dict[str, str], monkeypatch: pytest.Monk
 
 
 @pytest.fixture(autouse=True)
-def isolated_gate_and_fast_retries(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Each test gets its own in-memory gate and millisecond backoff."""
-    inbound.set_gate(inbound.BotOnlyGate())
+def isolated_door_and_fast_retries(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[inbound.Door]:
+    """Each test gets the real database gate on its own SQLite file, and millisecond backoff."""
+    from helpdesk.database import dispose_engines as dispose_helpdesk_engines
+    from helpdesk.gate import DatabaseGate
+
+    door = inbound.Door(DatabaseGate(database_url), ChannelStore(database_url), rate_limit_per_minute=20)
+    inbound.set_door(door)
     monkeypatch.setattr(
         delivery, "DEFAULT_RETRY", RetryPolicy(max_attempts=4, base_delay=0.01, max_delay=0.05)
     )
-    yield
-    inbound.set_gate(None)
+    yield door
+    inbound.set_door(None)
+    dispose_helpdesk_engines()
 
 
 def whatsapp_credentials(**extra: str) -> Dict[str, str]:

@@ -13,7 +13,6 @@ import random
 import time
 import uuid
 from typing import Any, Callable, Dict
-from urllib.parse import quote
 
 import httpx
 import pytest
@@ -65,9 +64,9 @@ def post_twilio(stack: Any, channel: str, form: Dict[str, str]) -> httpx.Respons
 
 
 def tracker(stack: Any, sender: str) -> Dict[str, Any]:
-    """The conversation tracker from Rasa's HTTP API."""
+    """The conversation tracker from Rasa's HTTP API (ids go in the path as they are)."""
     reply = httpx.get(
-        f"{stack.rasa_url}/conversations/{quote(sender, safe=':+')}/tracker",
+        f"{stack.rasa_url}/conversations/{sender}/tracker",
         params={"token": stack.token},
         timeout=30,
     )
@@ -78,7 +77,7 @@ def tracker(stack: Any, sender: str) -> Dict[str, Any]:
 def push_bot_message(stack: Any, sender: str, text: str) -> httpx.Response:
     """What the advisor console does: a bot event sent through the latest input channel."""
     return httpx.post(
-        f"{stack.rasa_url}/conversations/{quote(sender, safe=':+')}/tracker/events",
+        f"{stack.rasa_url}/conversations/{sender}/tracker/events",
         params={"execute_side_effects": "true", "output_channel": "latest", "token": stack.token},
         json={"event": "bot", "text": text},
         timeout=30,
@@ -143,7 +142,7 @@ def test_sms_end_to_end(stack: Any, fake_twilio: FakeTwilio) -> None:
     assert post_twilio(stack, "sms", stop).status_code == 200
     fake_twilio.wait_for(lambda _: len(fake_twilio.messages_to(sender)) == before + 1, timeout=30)
     assert "START" in fake_twilio.messages_to(sender)[-1]["Body"]
-    user_texts = [e.get("text") for e in tracker(stack, sender)["events"] if e["event"] == "user"]
+    user_texts = [e.get("text") for e in tracker(stack, f"sms:{sender}")["events"] if e["event"] == "user"]
     assert "STOP" not in user_texts
 
 
@@ -176,6 +175,6 @@ def test_telegram_end_to_end(stack: Any, fake_telegram: FakeTelegram) -> None:
 
     fake_telegram.wait_for(lambda _: sent_to_chat(), timeout=REPLY_TIMEOUT)
     before = settled(lambda: len(sent_to_chat()))
-    assert push_bot_message(stack, str(chat_id), "Hallo, ik ben je adviseur.").status_code == 200
+    assert push_bot_message(stack, f"telegram:{chat_id}", "Hallo, ik ben je adviseur.").status_code == 200
     fake_telegram.wait_for(lambda _: len(sent_to_chat()) > before, timeout=30)
     assert sent_to_chat()[-1]["text"] == "Hallo, ik ben je adviseur."

@@ -10,7 +10,6 @@ from channels.formatting import (
     gsm7_length,
     is_gsm7,
     match_button_reply,
-    neutralize_command,
     numbered_list,
     offered_buttons,
     sms_segments,
@@ -83,8 +82,3 @@ def test_gsm7_extension_characters_count_twice():
     assert sms_segments("é" * 70) == 1  # é is GSM-7
     assert sms_segments("ł" * 71) == 2  # ł needs UCS-2
 
-
-def test_typed_payloads_are_neutralized():
-    assert neutralize_command('/inform{"slot": "x"}') == 'inform{"slot": "x"}'
-    assert neutralize_command("/start") == "start"
-    assert neutralize_command("ik wil 1/2 dag") == "ik wil 1/2 dag"

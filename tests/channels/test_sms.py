@@ -7,7 +7,7 @@ import pytest
 from channels.registry import output_for
 from channels.sms import KEYWORD_REPLIES, sms_keyword
 from channels.store import ChannelStore
-from tests.channels.conftest import USER_SMS, twilio_form
+from tests.channels.conftest import CONV_SMS, USER_SMS, twilio_form
 
 
 @pytest.mark.parametrize(
@@ -50,11 +50,12 @@ async def test_stop_opts_out_before_the_bot_and_blocks_every_later_send(
     assert twilio_api.messages[0]["Body"] == KEYWORD_REPLIES["stop"]
     assert await ChannelStore(database_url).is_opted_out(USER_SMS)
 
-    # The bot still hears a later message (the advisor may see it) but nothing is sent.
+    # After STOP the bot does not run at all (its replies could never be sent, yet would be
+    # stored), and nothing else is sent to the number.
     await connectors.post_twilio("sms", twilio_form(USER_SMS, "Hallo?"))
-    await connectors.bot.wait_for(1)
     await connectors.settle()
-    await output_for("sms", env).send_text_message(USER_SMS, "Bericht van je adviseur")
+    assert connectors.bot.messages == []
+    await output_for("sms", env).send_text_message(CONV_SMS, "Bericht van je adviseur")
     assert len(twilio_api.messages) == 1
 
     # HELP is still answered (carriers expect it); START re-subscribes.
@@ -64,7 +65,7 @@ async def test_stop_opts_out_before_the_bot_and_blocks_every_later_send(
     await connectors.settle()
     assert [m["Body"] for m in twilio_api.messages[1:]] == [KEYWORD_REPLIES["help"], KEYWORD_REPLIES["start"]]
     assert not await ChannelStore(database_url).is_opted_out(USER_SMS)
-    await output_for("sms", env).send_text_message(USER_SMS, "Welkom terug")
+    await output_for("sms", env).send_text_message(CONV_SMS, "Welkom terug")
     assert twilio_api.messages[-1]["Body"] == "Welkom terug"
 
 
@@ -80,7 +81,7 @@ async def test_twilio_unsubscribed_error_is_recorded_as_opt_out(env, twilio_api,
     twilio_api.unsubscribed.add(USER_SMS)
     output = output_for("sms", env)
     with pytest.raises(Exception, match="21610"):
-        await output.send_text_message(USER_SMS, "Hallo")
+        await output.send_text_message(CONV_SMS, "Hallo")
     assert await ChannelStore(database_url).is_opted_out(USER_SMS)
 
 
@@ -91,7 +92,7 @@ async def test_stop_on_whatsapp_is_ordinary_text(connectors):
 
 
 async def test_sms_images_go_as_a_link(env, twilio_api):
-    await output_for("sms", env).send_image_url(USER_SMS, "https://example.nl/rooster.png")
+    await output_for("sms", env).send_image_url(CONV_SMS, "https://example.nl/rooster.png")
     [sent] = twilio_api.messages
     assert sent["Body"] == "https://example.nl/rooster.png" and "MediaUrl" not in sent
 

@@ -9,14 +9,14 @@ import pytest
 from channels.delivery import DeliveryError
 from channels.inbound import MEDIA_ONLY_PAYLOAD
 from channels.registry import output_for
-from tests.channels.conftest import USER_TG, telegram_update
+from tests.channels.conftest import CONV_TG, USER_TG, telegram_update
 
 
 async def test_message_with_secret_reaches_bot_and_reply_is_sent(connectors, telegram_api):
     reply = await connectors.post_telegram(telegram_update("Hallo 😀"))
     assert reply.status_code == 200
     [message] = await connectors.bot.wait_for(1)
-    assert (message.text, message.sender_id, message.input_channel) == ("Hallo 😀", str(USER_TG), "telegram")
+    assert (message.text, message.sender_id, message.input_channel) == ("Hallo 😀", CONV_TG, "telegram")
     assert message.metadata["language_code"] == "nl"
     [sent] = await _calls(telegram_api, "sendMessage", 1)
     assert sent["chat_id"] == str(USER_TG) and sent["text"] == "Echo: Hallo 😀"
@@ -95,7 +95,9 @@ async def test_location_and_start_command(connectors):
     messages = await connectors.bot.wait_for(2)
     located = next(m for m in messages if "location" in m.metadata)
     assert located.metadata["location"] == {"latitude": 51.44, "longitude": 5.47}
-    assert "start" in {m.text for m in messages}
+    # Telegram's automatic /start is the bot's welcome (with the privacy notice), in the
+    # app's language: a greeting the server makes, not the user's text as a command.
+    assert '/greet{"language": "nl"}' in {m.text for m in messages}
 
 
 async def test_buttons_are_an_inline_keyboard_and_callback_queries_route_the_payload(
@@ -148,7 +150,7 @@ async def test_buttons_are_an_inline_keyboard_and_callback_queries_route_the_pay
 
 async def test_send_retries_429_and_500_then_succeeds(env, telegram_api):
     telegram_api.fail_next(429, 500)
-    await output_for("telegram", env).send_text_message(str(USER_TG), "Hallo")
+    await output_for("telegram", env).send_text_message(CONV_TG, "Hallo")
     assert [r.status for r in telegram_api.requests] == [429, 500, 200]
 
 
@@ -156,18 +158,18 @@ async def test_send_does_not_retry_bad_request_and_gives_up_after_bounded_retrie
     output = output_for("telegram", env)
     telegram_api.fail_next(400)
     with pytest.raises(DeliveryError, match="refused"):
-        await output.send_text_message(str(USER_TG), "Hallo")
+        await output.send_text_message(CONV_TG, "Hallo")
     assert len(telegram_api.requests) == 1
     telegram_api.reset()
     telegram_api.fail_next(502, 502, 502, 502, 502)
     with pytest.raises(DeliveryError, match="after 4 attempts"):
-        await output.send_text_message(str(USER_TG), "Hallo")
+        await output.send_text_message(CONV_TG, "Hallo")
     assert len(telegram_api.requests) == 4
 
 
 async def test_long_text_is_split_at_4096(env, telegram_api):
     text = ("Dit is een zin over leren. " * 400).strip()
-    await output_for("telegram", env).send_text_message(str(USER_TG), text)
+    await output_for("telegram", env).send_text_message(CONV_TG, text)
     parts = [c["text"] for c in telegram_api.calls("sendMessage")]
     assert len(parts) == 3 and all(len(p) <= 4096 for p in parts)
     assert " ".join(parts) == text
@@ -178,7 +180,7 @@ async def test_push_through_get_output_channel(env, telegram_api):
     from tests.channels.conftest import telegram_credentials
 
     output = TelegramInput.from_credentials(telegram_credentials()).get_output_channel()
-    await output.send_response(str(USER_TG), {"text": "Een adviseur helpt je nu verder."})
+    await output.send_response(CONV_TG, {"text": "Een adviseur helpt je nu verder."})
     assert telegram_api.calls("sendMessage")[0]["text"] == "Een adviseur helpt je nu verder."
 
 

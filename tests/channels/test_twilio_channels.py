@@ -15,6 +15,7 @@ from channels.registry import output_for
 from channels.store import ChannelStore, utcnow
 from channels.whatsapp import OutsideWhatsAppWindow, WhatsAppInput
 from tests.channels.conftest import (
+    CONV_SMS,
     PUBLIC_URL,
     USER_SMS,
     USER_WA,
@@ -41,7 +42,9 @@ async def test_signed_message_reaches_bot_and_reply_goes_through_rest_api(
     assert reply.text == EMPTY_TWIML
     assert reply.headers["content-type"].startswith("text/xml")
     [message] = await connectors.bot.wait_for(1)
-    assert (message.text, message.sender_id, message.input_channel) == ("Hallo 👋", user, channel)
+    # The conversation id names the channel that proved the writer (channels/identity.py).
+    expected_id = user if channel == "whatsapp" else f"sms:{user}"
+    assert (message.text, message.sender_id, message.input_channel) == ("Hallo 👋", expected_id, channel)
     sent = (await twilio_api.async_wait_for(lambda r: any(x.status == 201 for x in r)))[0].params
     assert sent["To"] == user and sent["From"] == sender
     assert sent["Body"] == "Echo: Hallo 👋"
@@ -244,14 +247,14 @@ async def _all_statuses(store: ChannelStore):
 async def test_send_retries_429_and_500_then_succeeds(env, twilio_api):
     twilio_api.fail_next(429, 500)
     output = output_for("sms", env)
-    await output.send_text_message(USER_SMS, "Hallo")
+    await output.send_text_message(CONV_SMS, "Hallo")
     assert [r.status for r in twilio_api.requests] == [429, 500, 201]
 
 
 async def test_send_gives_up_after_bounded_retries(env, twilio_api):
     twilio_api.fail_next(503, 503, 503, 503, 503)
     with pytest.raises(DeliveryError, match="after 4 attempts"):
-        await output_for("sms", env).send_text_message(USER_SMS, "Hallo")
+        await output_for("sms", env).send_text_message(CONV_SMS, "Hallo")
     assert len(twilio_api.requests) == 4
 
 
@@ -259,7 +262,7 @@ async def test_client_errors_are_not_retried(env, twilio_api, monkeypatch):
     monkeypatch.setenv("TWILIO_ACCOUNT_SID", "AC" + "9" * 32)
     with pytest.raises(DeliveryError, match="20003"):
         await output_for("sms", env | {"TWILIO_ACCOUNT_SID": "AC" + "9" * 32}).send_text_message(
-            USER_SMS, "Hallo"
+            CONV_SMS, "Hallo"
         )
     assert len(twilio_api.requests) == 1
 
@@ -268,7 +271,7 @@ async def test_outbound_long_sms_is_split_on_sentences(env, twilio_api):
     text = " ".join(
         f"Zin {i}: de cursus Nederlands voor beginners start in september in Eindhoven." for i in range(12)
     )
-    await output_for("sms", env).send_text_message(USER_SMS, text)
+    await output_for("sms", env).send_text_message(CONV_SMS, text)
     bodies = [m["Body"] for m in twilio_api.messages]
     assert len(bodies) > 2
     assert all(len(b) <= 320 and b.endswith(".") for b in bodies)
@@ -325,7 +328,7 @@ async def test_inbound_opens_the_window_for_the_bot_reply(connectors, twilio_api
 async def test_status_callback_url_absent_without_public_url(env, twilio_api, monkeypatch):
     monkeypatch.delenv("LEERWIJZER_PUBLIC_URL")
     output = output_for("sms", {k: v for k, v in env.items() if k != "LEERWIJZER_PUBLIC_URL"})
-    await output.send_text_message(USER_SMS, "Hallo")
+    await output.send_text_message(CONV_SMS, "Hallo")
     assert "StatusCallback" not in twilio_api.messages[0]
 
 

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Any, Dict, List
 
 import httpx
+
+
+def rest_headers(stack: Any) -> Dict[str, str]:
+    """The bearer token the REST channel requires (the launcher made it for this stack)."""
+    return {"Authorization": f"Bearer {stack.secrets['LEERWIJZER_REST_TOKEN']}"}
+
+
+def conversation_of(sender: str) -> str:
+    """The conversation id the REST channel makes for a client's sender (channels/identity.py)."""
+    return f"rest:{sender}"
 
 
 def say(stack: Any, sender: str, text: str, timeout: float = 60) -> List[dict]:
     """Send one message to the REST channel and return the bot's replies."""
     response = httpx.post(
-        f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=timeout
+        f"{stack.rasa_url}/webhooks/rest/webhook",
+        json={"sender": sender, "message": text},
+        headers=rest_headers(stack),
+        timeout=timeout,
     )
     response.raise_for_status()
     return response.json()

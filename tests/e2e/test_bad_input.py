@@ -7,12 +7,15 @@ import uuid
 import httpx
 import pytest
 
+from tests.e2e.chat import conversation_of, rest_headers
+
 pytestmark = pytest.mark.e2e
 
 
 def post(stack, payload, **kwargs) -> httpx.Response:
-    """POST raw JSON (or content) to the REST channel."""
-    return httpx.post(f"{stack.rasa_url}/webhooks/rest/webhook", json=payload, timeout=60, **kwargs)
+    """POST raw JSON (or content) to the REST channel, with its token."""
+    url = f"{stack.rasa_url}/webhooks/rest/webhook"
+    return httpx.post(url, json=payload, headers=rest_headers(stack), timeout=60, **kwargs)
 
 
 def new_sender() -> str:
@@ -46,7 +49,7 @@ def test_malformed_requests_get_400(rasa_stack, body):
     response = httpx.post(
         f"{rasa_stack.rasa_url}/webhooks/rest/webhook",
         content=body,
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", **rest_headers(rasa_stack)},
         timeout=30,
     )
     assert response.status_code == 400
@@ -60,7 +63,7 @@ def test_duplicate_delivery_is_answered_once(rasa_stack):
     assert first.json(), "the first delivery is answered"
     assert second.json() == [] and second.headers.get("X-Leerwijzer-Duplicate") == "1"
     tracker = httpx.get(
-        f"{rasa_stack.rasa_url}/conversations/{sender}/tracker",
+        f"{rasa_stack.rasa_url}/conversations/{conversation_of(sender)}/tracker",
         params={"token": rasa_stack.token},
         timeout=30,
     ).json()

@@ -295,7 +295,7 @@ def erase_and_check(stack: Any, sender: str, secret: str, language: str, ask: st
 
 def test_dutch_erase_after_intake_and_advisor_removes_everything(rasa_stack, console_stack):
     fragment = uuid.uuid4().hex[:10]
-    sender, secret = f"erase-nl-{fragment}", f"pottenbakken-{fragment}"
+    sender, secret = f"rest:erase-nl-{fragment}", f"pottenbakken-{fragment}"
     replies = complete_intake(rasa_stack, sender, "ik wil hulp bij kiezen", f"ik wil {secret} leren")
     assert secret in texts(replies), f"the search should name the topic: {replies}"
     # Yes to an advisor: the helpdesk stores the case and the transcript; then hand back.
@@ -312,7 +312,7 @@ def test_dutch_erase_after_intake_and_advisor_removes_everything(rasa_stack, con
 
 def test_english_erase_after_intake_removes_everything(rasa_stack):
     fragment = uuid.uuid4().hex[:10]
-    sender, secret = f"erase-en-{fragment}", f"pottery-{fragment}"
+    sender, secret = f"rest:erase-en-{fragment}", f"pottery-{fragment}"
     replies = complete_intake(rasa_stack, sender, "help me pick a course", f"I want to learn {secret}")
     assert secret in texts(replies), f"the search should name the topic: {replies}"
     replies = tap(rasa_stack, sender, replies, "/deny")  # no advisor this time

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from catalogue.database import make_engine, make_session_factory
 from catalogue.models import Offer
 from leerwijzer.settings import PROJECT_ROOT
-from tests.e2e.chat import say, texts
+from tests.e2e.chat import conversation_of, say, texts
 
 pytestmark = pytest.mark.e2e
 
@@ -57,19 +57,39 @@ def test_gibberish_gets_a_friendly_answer(rasa_stack):
     assert replies[0]["text"] in polite_answers()
 
 
-def test_restart_starts_over(rasa_stack):
+ATTACKS = ["/restart", "/ /restart", "/\t/restart", "\uff0frestart", "\u200b/restart"]
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_typed_restart_is_never_a_command(rasa_stack, attack):
+    # On the old main each of these restarted the conversation (or set slots) on every channel.
     sender = f"e2e-{uuid.uuid4().hex}"
     say(rasa_stack, sender, "ik zoek een taalcursus")  # the bot now asks for a place
-    say(rasa_stack, sender, "/restart")
+    replies = say(rasa_stack, sender, attack)
+    assert replies, "a typed text still gets an answer"
     tracker = httpx.get(
-        f"{rasa_stack.rasa_url}/conversations/{sender}/tracker",
+        f"{rasa_stack.rasa_url}/conversations/{conversation_of(sender)}/tracker",
         params={"token": rasa_stack.token},
         timeout=30,
     ).json()
-    assert tracker["active_loop"] == {} or tracker["active_loop"].get("name") is None
-    assert tracker["slots"]["topic"] is None
-    replies = say(rasa_stack, sender, "hoi")
-    assert "Leerwijzer" in texts(replies)
+    assert not [e for e in tracker["events"] if e["event"] == "restart"]
+    assert all(not (e.get("text") or "").startswith("/") for e in tracker["events"] if e["event"] == "user")
+
+
+def test_rest_needs_its_token_and_cannot_reach_another_channels_conversation(rasa_stack):
+    url = f"{rasa_stack.rasa_url}/webhooks/rest/webhook"
+    body = {"sender": "whatsapp:+31612345678", "message": "verwijder mijn gegevens"}
+    assert httpx.post(url, json=body, timeout=30).status_code == 401
+    wrong = {"Authorization": "Bearer not-the-token"}
+    assert httpx.post(url, json=body, headers=wrong, timeout=30).status_code == 401
+    # With the token, the sender is the REST client's own conversation, never WhatsApp's.
+    assert say(rasa_stack, "whatsapp:+31612345678", "hoi")
+    api = {"token": rasa_stack.token}
+    conversations = f"{rasa_stack.rasa_url}/conversations"
+    own = httpx.get(f"{conversations}/rest:whatsapp:+31612345678/tracker", params=api, timeout=30)
+    theirs = httpx.get(f"{conversations}/whatsapp:+31612345678/tracker", params=api, timeout=30)
+    assert any(e["event"] == "user" for e in own.json()["events"])
+    assert not any(e["event"] == "user" for e in theirs.json()["events"])
 
 
 def test_http_api_requires_the_token(rasa_stack):

@@ -1,7 +1,9 @@
 """The stored "development question": what the intake found out, for search and handoff.
 
 The table lives in the app database next to the catalogue. It is created on first use;
-the lead may move it into a migration (see docs/dialogue.md).
+the lead may move it into a migration (see docs/dialogue.md). It holds personal data: the
+privacy erase and the retention purge find it through `helpdesk.personal_data`
+(erased by `sender_id`, purged by `created_at`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import datetime as dt
 import threading
 from typing import Any, Dict
 
-from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Text, delete, select
+from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Text, select
 from sqlalchemy.orm import Session, declarative_base
 
 from actions.conversation import INTAKE_SLOTS
@@ -81,10 +83,3 @@ def latest_question(session: Session, sender_id: str) -> DevelopmentQuestion | N
         .order_by(DevelopmentQuestion.id.desc())
         .limit(1)
     ).scalar_one_or_none()
-
-
-def erase_questions(session: Session, sender_id: str) -> int:
-    """Delete every development question of a conversation; return how many."""
-    ensure_tables(session)
-    result = session.execute(delete(DevelopmentQuestion).where(DevelopmentQuestion.sender_id == sender_id))
-    return int(result.rowcount or 0)

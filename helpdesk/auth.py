@@ -1,4 +1,9 @@
-"""Advisor accounts, bcrypt password hashes, database-backed sessions and login throttling."""
+"""Advisor accounts, bcrypt password hashes, database-backed sessions and login throttling.
+
+Every function takes a SQLAlchemy session and does blocking work; the console calls them
+in worker threads, never on its event loop. Password hashing and checking (bcrypt) are kept
+out of database transactions, since they take a quarter of a second on purpose.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,11 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from typing import Dict, Tuple
+from dataclasses import dataclass
+from typing import Dict, Iterable, Tuple
 
 import bcrypt
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from helpdesk.models import ROLES, Advisor, ConsoleSession, LoginAttempt, utcnow
@@ -64,8 +70,12 @@ def create_advisor(
     password: str,
     role: str = "advisor",
     rounds: int = BCRYPT_ROUNDS,
+    password_hash: str | None = None,
 ) -> Advisor:
-    """Create an advisor or admin account."""
+    """Create an advisor or admin account.
+
+    `password_hash` (from hash_password) lets a caller hash outside its database transaction.
+    """
     username = username.strip().lower()
     if not username or len(username) > 80:
         raise AccountError("username must have 1 to 80 characters")
@@ -76,7 +86,7 @@ def create_advisor(
     advisor = Advisor(
         username=username,
         display_name=(display_name or username).strip()[:120],
-        password_hash=hash_password(password, rounds),
+        password_hash=password_hash or hash_password(password, rounds),
         role=role,
         active=True,
     )
@@ -86,6 +96,7 @@ def create_advisor(
 
 
 def _token_hash(token: str) -> str:
+    """What the database keeps of a session token: its SHA-256."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
@@ -128,26 +139,110 @@ def csrf_matches(expected: str, given: str | None) -> bool:
     return bool(given) and hmac.compare_digest(expected.encode(), str(given).encode())
 
 
-def too_many_failures(session: Session, limits: Dict[str, int], window_minutes: int) -> bool:
-    """True when any key (username, client address) reached its failure limit within the window."""
+@dataclass(frozen=True)
+class LoginTicket:
+    """A login attempt that passed the limits: its reserved failure rows and the account found."""
+
+    attempt_ids: Tuple[int, ...]
+    advisor_id: int | None
+    password_hash: str | None
+    active: bool
+
+
+def login_keys(username: str, address: str) -> Tuple[str, str]:
+    """The failure counters a login touches: this account from this address, and this address.
+
+    There is deliberately no counter per account alone: an outsider could fill it with wrong
+    passwords and so lock a real advisor out from everywhere.
+    """
+    return f"account:{username}@{address}"[:200], f"address:{address}"[:200]
+
+
+def _lock_keys(session: Session, keys: Iterable[str]) -> None:
+    """Serialise the count-and-reserve of one key across connections.
+
+    SQLite: the caller's unit already holds the write lock (BEGIN IMMEDIATE). PostgreSQL:
+    a transaction-scoped advisory lock per key, taken in a fixed order (no deadlocks).
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for key in sorted(set(keys)):
+        number = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:n)"), {"n": number})
+
+
+def begin_login(
+    session: Session, username: str, limits: Dict[str, int], window_minutes: int
+) -> LoginTicket | None:
+    """Reserve one failure per key, or None when a key already reached its limit in the window.
+
+    Counting and reserving happen in one write transaction, so parallel attempts can never
+    exceed the limit and each of them is counted. A successful login gives the reservation back.
+    """
+    _lock_keys(session, limits)
+    if any(failure_count(session, key, window_minutes) >= limit for key, limit in limits.items()):
+        return None
+    attempts = [LoginAttempt(key=key) for key in limits]
+    session.add_all(attempts)
+    session.flush()
+    row = session.execute(
+        select(Advisor.id, Advisor.password_hash, Advisor.active).where(Advisor.username == username)
+    ).first()
+    return LoginTicket(
+        attempt_ids=tuple(a.id for a in attempts),
+        advisor_id=row.id if row else None,
+        password_hash=row.password_hash if row else None,
+        active=bool(row.active) if row else False,
+    )
+
+
+def complete_login(
+    session: Session, ticket: LoginTicket, clear_key: str, hours: float
+) -> Tuple[Advisor, str, str] | None:
+    """After a right password: give the reservation back, forget this pair's failures, start a session.
+
+    None when the account changed meanwhile (switched off, or a new password was set while the
+    old one was being checked): the old password must not open a session after a change.
+    """
+    advisor = session.get(Advisor, ticket.advisor_id) if ticket.advisor_id is not None else None
+    if advisor is None or not advisor.active or advisor.password_hash != ticket.password_hash:
+        return None
+    forget_attempts(session, ticket, clear_key)
+    token, csrf = start_session(session, advisor, hours)
+    return advisor, token, csrf
+
+
+def forget_attempts(session: Session, ticket: LoginTicket, clear_key: str) -> None:
+    """The right password was given: drop this attempt's reservation and the pair's old failures.
+
+    The address's earlier failures stay: logging in to one's own account must not reset the
+    count of an address that is guessing other accounts' passwords.
+    """
+    session.execute(delete(LoginAttempt).where(LoginAttempt.id.in_(ticket.attempt_ids)))
+    session.execute(delete(LoginAttempt).where(LoginAttempt.key == clear_key))
+
+
+def failure_count(session: Session, key: str, window_minutes: int) -> int:
+    """Failed logins counted for one key within the window."""
     since = utcnow() - dt.timedelta(minutes=window_minutes)
-    for key, limit in limits.items():
-        count = session.execute(
-            select(func.count(LoginAttempt.id)).where(
-                LoginAttempt.key == key, LoginAttempt.attempted_at >= since
-            )
-        ).scalar_one()
-        if count >= limit:
-            return True
-    return False
+    query = select(func.count(LoginAttempt.id)).where(
+        LoginAttempt.key == key, LoginAttempt.attempted_at >= since
+    )
+    return int(session.execute(query).scalar_one())
 
 
-def record_failure(session: Session, keys: Tuple[str, ...]) -> None:
-    """Remember a failed login for each key."""
-    for key in keys:
-        session.add(LoginAttempt(key=key[:200]))
+def end_all_sessions(session: Session, advisor_id: int) -> int:
+    """Log an advisor out everywhere (after a password change); return how many sessions ended."""
+    return int(
+        session.execute(delete(ConsoleSession).where(ConsoleSession.advisor_id == advisor_id)).rowcount or 0
+    )
 
 
-def clear_failures(session: Session, keys: Tuple[str, ...]) -> None:
-    """Forget failures after a successful login."""
-    session.execute(delete(LoginAttempt).where(LoginAttempt.key.in_(list(keys))))
+def set_password(session: Session, advisor_id: int, password_hash: str) -> bool:
+    """Store a new password hash and end every session of the advisor; False for an unknown id."""
+    advisor = session.get(Advisor, advisor_id)
+    if advisor is None:
+        return False
+    advisor.password_hash = password_hash
+    end_all_sessions(session, advisor_id)
+    return True

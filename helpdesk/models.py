@@ -26,6 +26,14 @@ OWNER_ADVISOR = "advisor"
 OWNER_CLOSED = "closed"
 OWNERS = (OWNER_BOT, OWNER_WAITING, OWNER_ADVISOR, OWNER_CLOSED)
 
+# How a case ends: an advisor hands back or closes it, an admin releases a stuck chat to the
+# bot, or nobody claimed it within LEERWIJZER_HANDOFF_WAIT_TIMEOUT_MINUTES.
+END_HANDED_BACK = "handed_back"
+END_CLOSED = "closed"
+END_RELEASED = "released"
+END_TIMED_OUT = "timed_out"
+END_KINDS = (END_HANDED_BACK, END_CLOSED, END_RELEASED, END_TIMED_OUT)
+
 OUTCOMES = ("referred_to_offer", "appointment_made", "advice_given", "no_response")
 ROLES = ("advisor", "admin")
 TASK_KINDS = ("callback", "appointment")
@@ -63,7 +71,10 @@ class ConsoleSession(Base):
 
 
 class LoginAttempt(Base):
-    """A failed login, kept in the database so every console instance sees the same count."""
+    """A failed login, kept in the database so every console instance sees the same count.
+
+    `key` is `account:<username>@<address>` or `address:<address>` (see auth.login_keys).
+    """
 
     __tablename__ = "hd_login_failures"
     __table_args__ = (Index("ix_hd_login_failures_key_at", "key", "attempted_at"),)
@@ -105,7 +116,7 @@ class Case(Base):
     claimed_at = Column(DateTime, nullable=True)
     advisor_id = Column(Integer, ForeignKey("hd_advisors.id"), nullable=True)
     ended_at = Column(DateTime, nullable=True)
-    end_kind = Column(String(20), nullable=True)  # handed_back or closed
+    end_kind = Column(String(20), nullable=True)  # one of END_KINDS
     outcome = Column(String(40), nullable=True)
 
 

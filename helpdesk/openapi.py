@@ -72,7 +72,7 @@ def openapi_spec() -> Dict[str, Any]:
         "paths": {
             "/api/login": {
                 "post": _op(
-                    "Log in (rate-limited)",
+                    "Log in (failures are limited per account and address, and per address)",
                     "session",
                     _obj(username=STR, password=STR),
                     public=True,
@@ -81,13 +81,34 @@ def openapi_spec() -> Dict[str, Any]:
             },
             "/api/logout": {"post": _op("Log out", "session")},
             "/api/me": {"get": _op("Who am I, CSRF token, office hours", "session")},
-            "/api/queue": {"get": _op("Waiting conversations (longest wait first) and active ones", c)},
+            "/api/me/password": {
+                "post": _op(
+                    "Change your own password; every session of yours ends and this one is renewed "
+                    "(new cookie and CSRF token)",
+                    "session",
+                    _obj(current_password=STR, new_password=STR),
+                    responses={
+                        "400": "New password too short or too long",
+                        "403": "Current password wrong (counts as a failed login), or CSRF token missing",
+                        "429": "Too many failed logins",
+                    },
+                )
+            },
+            "/api/queue": {
+                "get": _op(
+                    "Waiting conversations (longest wait first) and active ones. Each has "
+                    "`waiting_seconds`; a waiting one has `waiting_too_long` once it waited longer than "
+                    "`wait_warning_minutes`; after `wait_timeout_minutes` it goes back to the bot.",
+                    c,
+                )
+            },
             "/api/conversations/{conversation_id}": {
                 "get": _op("Case summary, transcript and notes", c, params=CONV_ID)
             },
             "/api/conversations/{conversation_id}/claim": {
                 "post": _op(
-                    "Claim a waiting conversation (exactly one advisor wins)",
+                    "Claim a waiting conversation (exactly one advisor wins); the user is told who "
+                    "took over (`notice_sent` says whether that message went out)",
                     c,
                     params=CONV_ID,
                     responses=WRITE,
@@ -115,15 +136,28 @@ def openapi_spec() -> Dict[str, Any]:
                 "post": _op("Add an internal note", c, _obj(text=STR), CONV_ID, responses=WRITE)
             },
             "/api/conversations/{conversation_id}/handback": {
-                "post": _op("Hand the conversation back to the bot", c, params=CONV_ID, responses=WRITE)
+                "post": _op(
+                    "Hand the conversation back to the bot (Rasa resumes first; the bot says it is back)",
+                    c,
+                    params=CONV_ID,
+                    responses={**WRITE, "502": "Rasa did not resume the conversation; nothing changed"},
+                )
             },
             "/api/conversations/{conversation_id}/close": {
                 "post": _op(
-                    "Close with an outcome",
+                    "Close with an outcome (the user gets a closing message, then the bot resumes)",
                     c,
                     _obj(outcome={"type": "string", "enum": list(OUTCOMES)}),
                     CONV_ID,
-                    responses=WRITE,
+                    responses={**WRITE, "502": "Rasa did not resume the conversation; nothing changed"},
+                )
+            },
+            "/api/conversations/{conversation_id}/release": {
+                "post": _op(
+                    "Give a waiting or advisor-owned chat back to the bot (admin); the user is told",
+                    c,
+                    params=CONV_ID,
+                    responses={**WRITE, "502": "Rasa did not resume the conversation; nothing changed"},
                 )
             },
             "/api/offers": {
@@ -177,7 +211,8 @@ def openapi_spec() -> Dict[str, Any]:
             },
             "/api/advisors/{advisor_id}": {
                 "post": _op(
-                    "Change role, active flag or password (admin)",
+                    "Change role, active flag or password (admin); a new password or switching the "
+                    "account off ends all its sessions",
                     "advisors",
                     {
                         "type": "object",

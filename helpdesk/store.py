@@ -17,6 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from helpdesk.models import (
+    END_RELEASED,
+    END_TIMED_OUT,
     OUTCOMES,
     OWNER_ADVISOR,
     OWNER_BOT,
@@ -285,6 +287,50 @@ def end_case(
     return conversation
 
 
+def return_to_bot(
+    session: Session, conversation_id: int, from_owner: str, advisor_id: int | None, end_kind: str
+) -> bool:
+    """Waiting or advisor -> bot for a stuck chat (admin release or wait timeout).
+
+    Conditional on the owner (and advisor) the caller saw, so a claim or hand back that
+    happened meanwhile wins and this returns False.
+    """
+    if from_owner not in HELD_OWNERS or end_kind not in (END_RELEASED, END_TIMED_OUT):
+        raise ValueError("only a waiting or advisor-owned chat can be released or time out")
+    condition = [Conversation.id == conversation_id, Conversation.owner == from_owner]
+    if from_owner == OWNER_ADVISOR:
+        condition.append(Conversation.advisor_id == advisor_id)
+    changed = session.execute(
+        update(Conversation)
+        .where(*condition)
+        .values(owner=OWNER_BOT, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        return False
+    conversation = session.get(Conversation, conversation_id)
+    session.refresh(conversation)
+    session.execute(
+        update(Case)
+        .where(Case.id == conversation.case_id)
+        .values(ended_at=utcnow(), end_kind=end_kind)
+        .execution_options(synchronize_session=False)
+    )
+    add_event(session, "queue", conversation_id, change=end_kind)
+    return True
+
+
+def overdue_waiting(session: Session, requested_before: dt.datetime) -> List[Dict[str, Any]]:
+    """Waiting chats whose request is older than `requested_before`, oldest first."""
+    rows = session.execute(
+        select(Conversation.id, Conversation.sender_id, Conversation.language)
+        .join(Case, Case.id == Conversation.case_id)
+        .where(Conversation.owner == OWNER_WAITING, Case.requested_at < requested_before)
+        .order_by(Case.requested_at.asc())
+    ).all()
+    return [{"id": row.id, "sender_id": row.sender_id, "language": row.language} for row in rows]
+
+
 def case_view(session: Session, conversation: Conversation, now: dt.datetime | None = None) -> Dict[str, Any]:
     """JSON view of a conversation with its current case summary."""
     case = session.get(Case, conversation.case_id) if conversation.case_id else None
@@ -306,8 +352,11 @@ def case_view(session: Session, conversation: Conversation, now: dt.datetime | N
     }
 
 
-def queue(session: Session) -> Dict[str, List[Dict[str, Any]]]:
-    """Waiting conversations (longest wait first) and those advisors are handling."""
+def queue(session: Session, warn_after_minutes: float | None = None) -> Dict[str, List[Dict[str, Any]]]:
+    """Waiting conversations (longest wait first) and those advisors are handling.
+
+    A waiting chat gets `waiting_too_long: true` once it has waited longer than `warn_after_minutes`.
+    """
     now = utcnow()
     rows = session.execute(
         select(Conversation)
@@ -318,6 +367,10 @@ def queue(session: Session) -> Dict[str, List[Dict[str, Any]]]:
     waiting, active = [], []
     for conversation in rows:
         view = case_view(session, conversation, now)
+        if conversation.owner == OWNER_WAITING:
+            view["waiting_too_long"] = (
+                warn_after_minutes is not None and view["waiting_seconds"] > warn_after_minutes * 60
+            )
         (waiting if conversation.owner == OWNER_WAITING else active).append(view)
     return {"waiting": waiting, "active": active}
 

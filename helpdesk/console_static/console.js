@@ -63,13 +63,18 @@
   }
 
   function caseItem(item, list) {
-    var li = el("li", { "class": "case" + (state.current === item.id ? " selected" : ""),
+    var late = item.owner === "waiting" && item.waiting_too_long;
+    var li = el("li", { "class": "case" + (state.current === item.id ? " selected" : "") + (late ? " late" : ""),
                         "data-id": String(item.id), tabindex: "0", role: "button" });
     var s = item.summary || {};
     li.appendChild(el("strong", {}, String(s.goal || s.topic || REASONS[item.reason] || item.reason || "gesprek")));
     li.appendChild(el("div", { "class": "meta" },
       [item.channel, s.municipality, s.language || item.language, "wacht " + minutes(item.waiting_seconds)]
         .filter(Boolean).join(" · ")));
+    if (late) {
+      li.appendChild(el("div", { "class": "meta late-label" },
+        "Wacht te lang (meer dan " + state.waitWarning + " min). Na " + state.waitTimeout + " min neemt de bot het over."));
+    }
     if (item.advisor) li.appendChild(el("div", { "class": "meta" }, "bij " + item.advisor.display_name));
     var open = function () { openConversation(item.id); };
     li.addEventListener("click", open);
@@ -79,6 +84,7 @@
 
   function refreshQueue() {
     return api("GET", "/api/queue").then(function (q) {
+      state.waitWarning = q.wait_warning_minutes; state.waitTimeout = q.wait_timeout_minutes;
       var waiting = $("queue-waiting"), active = $("queue-active");
       waiting.replaceChildren(); active.replaceChildren();
       q.waiting.forEach(function (i) { caseItem(i, waiting); });
@@ -181,6 +187,8 @@
       renderTranscript(conv);
       var mine = conv.owner === "advisor" && conv.mine;
       $("claim").hidden = conv.owner !== "waiting";
+      $("release").hidden = !(state.me && state.me.role === "admin" &&
+                              (conv.owner === "waiting" || conv.owner === "advisor"));
       ["handback", "close", "outcome"].forEach(function (k) { $(k).disabled = !mine; });
       $("reply").disabled = !mine;
       $("reply-form").querySelector("button").disabled = !mine;
@@ -212,8 +220,13 @@
   }
 
   function act(path, body) {
-    return api("POST", path, body).then(function () { return refreshAll(); })
-      .catch(function (e) { status(e.message); return refreshAll(); });
+    return api("POST", path, body).then(function (data) {
+      refreshAll();
+      // refreshAll clears the status line first; say it after, so the advisor sees it.
+      if (data && data.notice_sent === false) {
+        status("Let op: de gebruiker kreeg geen bericht dat je het gesprek overneemt of afsluit. Stuur zelf een bericht.");
+      }
+    }).catch(function (e) { status(e.message); return refreshAll(); });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -228,6 +241,23 @@
     $("logout").addEventListener("click", function () { api("POST", "/api/logout").finally(showLogin); });
     $("claim").addEventListener("click", function () { act("/api/conversations/" + state.current + "/claim"); });
     $("handback").addEventListener("click", function () { act("/api/conversations/" + state.current + "/handback"); });
+    $("release").addEventListener("click", function () {
+      if (!window.confirm("Dit gesprek teruggeven aan de bot? De gebruiker krijgt daar een bericht over.")) return;
+      act("/api/conversations/" + state.current + "/release");
+    });
+    $("password-form").addEventListener("submit", function (e) {
+      e.preventDefault();
+      api("POST", "/api/me/password", {
+        current_password: $("current-password").value, new_password: $("own-new-password").value
+      }).then(function (data) {
+        state.csrf = data.csrf_token;
+        $("password-form").reset();
+        status("Je wachtwoord is gewijzigd. Op andere apparaten ben je uitgelogd.");
+      }).catch(function (err) {
+        status(err.status === 403 ? "Het huidige wachtwoord klopt niet." :
+               err.status === 429 ? "Te vaak mislukt. Wacht even." : err.message);
+      });
+    });
     $("close").addEventListener("click", function () {
       act("/api/conversations/" + state.current + "/close", { outcome: $("outcome").value });
     });

@@ -61,6 +61,8 @@ def test_user_asks_for_a_person_advisor_chats_and_hands_back(rasa_stack, console
         # 4. The advisor claims the chat; the user's messages arrive live; the bot stays silent.
         advisor.get_by_role("button", name="Oppakken").click()
         expect(advisor.locator("#owner")).to_contain_text("advisor", timeout=10_000)
+        # The user is told a person took over (and by whom).
+        expect(bot.last).to_contain_text("Je praat nu met Eva, adviseur van de bibliotheek.", timeout=15_000)
         user_says(user, "Zijn er cursussen voor mij?")
         expect(advisor.locator("#transcript")).to_contain_text("Zijn er cursussen voor mij?", timeout=15_000)
         # A button click (a payload) must not wake the bot either.
@@ -81,7 +83,7 @@ def test_user_asks_for_a_person_advisor_chats_and_hands_back(rasa_stack, console
         advisor.get_by_role("button", name="Versturen").click()
         expect(bot.last).to_contain_text("ik ben Eva", timeout=15_000)
         expect(advisor.locator("#transcript .msg.advisor").last).to_contain_text("ik ben Eva")
-        assert bot.count() == bot_count + 1, "only the advisor's message, no bot answers"
+        assert bot.count() == bot_count + 2, "only the take-over notice and the advisor's message"
 
         # An internal note stays in the console.
         advisor.get_by_label("Notitie (de gebruiker ziet dit niet)").fill("Zoekt werk in de zorg, <b>nl</b>")

@@ -12,6 +12,7 @@ from tests.conftest import free_port
 from tests.helpdesk.support import (
     ADMIN_PASSWORD,
     ADVISOR_PASSWORD,
+    TEST_JWT_SECRET,
     Console,
     FakeRasa,
     add_account,
@@ -53,7 +54,10 @@ def helpdesk(
         {
             "LEERWIJZER_DATABASE_URL": url,
             "LEERWIJZER_RASA_URL": fake_rasa.base_url,
-            "RASA_API_TOKEN": "fake-token",
+            # Set, to show that the console does not use it: it signs JWTs with the secret.
+            "RASA_API_TOKEN": "fake-static-token",
+            "RASA_JWT_SECRET": TEST_JWT_SECRET,
+            "LEERWIJZER_TRACKER_DB": str(folder / "tracker.db"),  # the purge must not touch var/
             "LEERWIJZER_OFFICE_HOURS": "always",
             "LEERWIJZER_HELPDESK_POLL_SECONDS": "0.3",
         },

@@ -11,18 +11,21 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator
+from typing import Any, Dict, Iterator
 
 import httpx
 from aiohttp import web
 
 from helpdesk import auth
 from helpdesk.database import engine_for, session_scope
-from leerwijzer.settings import PROJECT_ROOT
+from leerwijzer.settings import PROJECT_ROOT, Settings
+from tests.conftest import free_port
 from tests.fakes.server import FakeServer, RecordedRequest
 
 ADMIN_PASSWORD = "admin-password-123"
 ADVISOR_PASSWORD = "advisor-password-123"
+# The secret Rasa (here: the fakes) checks the console's JWTs with; long enough for HS256.
+TEST_JWT_SECRET = "test-jwt-secret-for-the-helpdesk-tests-0123456789"
 PG_ADMIN_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 
 
@@ -69,6 +72,11 @@ def throwaway_postgres() -> Iterator[str]:
 class FakeRasa(FakeServer):
     """Rasa's HTTP API as the console uses it: records events and triggered intents."""
 
+    def __init__(self) -> None:
+        """Prepare state; call `start()` to listen."""
+        super().__init__()
+        self._resumes_to_refuse = 0
+
     def routes(self, app: web.Application) -> None:
         """Register the tracker events and trigger_intent routes."""
 
@@ -78,14 +86,29 @@ class FakeRasa(FakeServer):
         app.router.add_post("/conversations/{sender}/tracker/events", events)
         app.router.add_post("/conversations/{sender}/trigger_intent", events)
 
+    def refuse_resumes(self, count: int = 1) -> None:
+        """Answer the next `count` resume requests with HTTP 500 (other requests still succeed)."""
+        with self._lock:
+            self._resumes_to_refuse += count
+
+    def _refuse_this_resume(self, body: object) -> bool:
+        """True (and counted) when `body` is a resume and one should be refused."""
+        is_resume = isinstance(body, list) and bool(body) and body[0] == {"event": "resume"}
+        with self._lock:
+            if is_resume and self._resumes_to_refuse > 0:
+                self._resumes_to_refuse -= 1
+                return True
+        return False
+
     async def _handle(self, request: web.Request) -> web.Response:
         body = await request.json()
-        failure = self._next_failure()
+        failure = 500 if self._refuse_this_resume(body) else self._next_failure()
         self._record(
             RecordedRequest(
                 method=request.method,
                 path=request.path,
-                params={"query": dict(request.query), "body": body},
+                # raw_path: the request line as sent, query and any percent-encoding included.
+                params={"query": dict(request.query), "body": body, "raw_path": request.raw_path},
                 headers=dict(request.headers),
                 status=failure or 200,
             )
@@ -94,12 +117,12 @@ class FakeRasa(FakeServer):
             return web.json_response({"error": "fail"}, status=failure)
         return web.json_response({"sender_id": request.match_info["sender"], "events": []})
 
-    def bodies(self, sender: str | None = None) -> list:
-        """Bodies of the requests for one sender (or all), in order."""
+    def bodies(self, sender: str | None = None, answered: bool = False) -> list:
+        """Bodies of the requests for one sender (or all), in order; `answered`: only those answered 200."""
         return [
             (r.path.rsplit("/", 1)[-1] if r.path.endswith("trigger_intent") else "events", r.params["body"])
             for r in self.requests
-            if sender is None or f"/conversations/{sender}/" in r.path
+            if (sender is None or f"/conversations/{sender}/" in r.path) and (not answered or r.status == 200)
         ]
 
 
@@ -111,13 +134,14 @@ class Console:
     process: subprocess.Popen
     log: Path
 
-    def client(self) -> httpx.Client:
-        """A fresh HTTP client (own cookie jar)."""
-        return httpx.Client(base_url=self.base_url, timeout=20)
+    def client(self, local_address: str | None = None) -> httpx.Client:
+        """A fresh HTTP client (own cookie jar); `local_address` e.g. 127.0.0.2 to call from there."""
+        transport = httpx.HTTPTransport(local_address=local_address) if local_address else None
+        return httpx.Client(base_url=self.base_url, timeout=20, transport=transport)
 
-    def login(self, username: str, password: str) -> LoggedIn:
+    def login(self, username: str, password: str, local_address: str | None = None) -> LoggedIn:
         """Log in; return a client that sends the CSRF header."""
-        client = self.client()
+        client = self.client(local_address)
         reply = client.post("/api/login", json={"username": username, "password": password})
         assert reply.status_code == 200, reply.text
         return LoggedIn(client, reply.json()["csrf_token"])
@@ -158,6 +182,8 @@ def start_console(port: int, env_overrides: Dict[str, str], log_dir: Path, timeo
             "LEERWIJZER_HOST": "127.0.0.1",
             "LEERWIJZER_CONSOLE_COOKIE_SECURE": "false",
             "PYTHONPATH": str(PROJECT_ROOT),
+            # The console refuses to start without it (tests may override it with "").
+            "RASA_JWT_SECRET": TEST_JWT_SECRET,
         }
     )
     env.update(env_overrides)
@@ -184,3 +210,68 @@ def start_console(port: int, env_overrides: Dict[str, str], log_dir: Path, timeo
         time.sleep(0.3)
     process.kill()
     raise RuntimeError(f"console did not start: {log.read_text(errors='replace')[-3000:]}")
+
+
+class InProcessConsole:
+    """The console app served on loopback inside the test's own event loop.
+
+    For tests that must look inside the process (which thread runs a query, the background
+    tasks); the other tests use a real `python -m helpdesk.console` process.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        """Build the app; `start()` listens."""
+        from sanic import Sanic
+
+        from helpdesk.console import create_app
+
+        # Sanic 21.12 patches its protocol at the first start of a process and fails at the
+        # next start unless test mode is on (see tests/channels/conftest.py).
+        Sanic.test_mode = True
+        self.port = free_port()
+        self.app = create_app(settings, name=f"console_test_{uuid.uuid4().hex[:12]}")
+        self.server: Any = None
+
+    @property
+    def base_url(self) -> str:
+        """Where the app listens."""
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> InProcessConsole:
+        """Listen, running the app's start-up listeners (background tasks) too."""
+        self.server = await self.app.create_server(
+            host="127.0.0.1", port=self.port, return_asyncio_server=True, access_log=False
+        )
+        await self.server.startup()
+        await self.server.before_start()
+        await self.server.after_start()
+        return self
+
+    async def stop(self) -> None:
+        """Stop the background tasks and close the server."""
+        await self.server.before_stop()
+        await self.server.close()
+        await self.server.after_stop()
+
+    async def login(self, username: str, password: str) -> AsyncLoggedIn:
+        """Log in with an async client that sends the CSRF header."""
+        client = httpx.AsyncClient(base_url=self.base_url, timeout=20)
+        reply = await client.post("/api/login", json={"username": username, "password": password})
+        assert reply.status_code == 200, reply.text
+        return AsyncLoggedIn(client, reply.json()["csrf_token"])
+
+
+@dataclass
+class AsyncLoggedIn:
+    """An advisor's async HTTP session with the CSRF token."""
+
+    http: httpx.AsyncClient
+    csrf: str
+
+    async def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        """GET."""
+        return await self.http.get(path, **kwargs)
+
+    async def post(self, path: str, json: dict | None = None) -> httpx.Response:
+        """POST with the CSRF header."""
+        return await self.http.post(path, json=json, headers={"X-CSRF-Token": self.csrf})

@@ -54,12 +54,12 @@ def _slot(tracker: Tracker, name: str) -> Any:
         return None
 
 
-async def _db(work: Any) -> Any:
-    """Run blocking helpdesk work in a thread, in a session of its own."""
+async def _db(work: Any, write: bool = True) -> Any:
+    """Run blocking helpdesk work in a thread, in a session of its own (most of it writes)."""
     url = get_settings().database_url
 
     def run() -> Any:
-        with session_scope(url) as session:
+        with session_scope(url, write=write) as session:
             return work(session)
 
     return await asyncio.to_thread(run)
@@ -279,7 +279,8 @@ class ActionOfferWalkIn(Action):
     ) -> List[EventType]:
         """Search the catalogue for walk-in hours and offer each with a button."""
         language = user_language(tracker)
-        results = await _db(lambda s: walk_in_results(s, tracker.get_slot("municipality"), language))
+        municipality = tracker.get_slot("municipality")
+        results = await _db(lambda s: walk_in_results(s, municipality, language), write=False)
         if not results:
             dispatcher.utter_message(response="utter_walk_in_none")
             return []

@@ -384,6 +384,8 @@ class ActionSaveIntake(Action):
         """Write the record and remember its id in `question_id`."""
         values = {name: tracker.get_slot(name) for name in QUESTION_FIELDS}
         values["interest_profile"] = tracker.get_slot("interest_profile")
-        question_id = await run_in_session(lambda session: save_question(session, tracker.sender_id, values))
+        question_id = await run_in_session(
+            lambda session: save_question(session, tracker.sender_id, values), write=True
+        )
         dispatcher.utter_message(response="utter_intake_saved")
         return [SlotSet("question_id", str(question_id))]

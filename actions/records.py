@@ -1,7 +1,8 @@
 """The stored "development question": what the intake found out, for search and handoff.
 
-The table lives in the app database next to the catalogue. It is created on first use;
-the lead may move it into a migration (see docs/dialogue.md). It holds personal data: the
+The table lives in the app database next to the catalogue and is made by the helpdesk's
+Alembic migrations (helpdesk/migrations, revision 0002), which the action server's session
+factory runs on first use (actions.database). It holds personal data: the
 privacy erase and the retention purge find it through `helpdesk.personal_data`
 (erased by `sender_id`, purged by `created_at`).
 """
@@ -9,7 +10,6 @@ privacy erase and the retention purge find it through `helpdesk.personal_data`
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from typing import Any, Dict
 
 from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Text, select
@@ -22,9 +22,6 @@ Base = declarative_base(metadata=metadata)
 
 # The slot names the intake fills; the handoff reads the same names.
 QUESTION_FIELDS = (*INTAKE_SLOTS, "language")
-
-_created: set[str] = set()
-_created_lock = threading.Lock()
 
 
 class DevelopmentQuestion(Base):
@@ -48,20 +45,8 @@ class DevelopmentQuestion(Base):
     offers_shown = Column(JSON)
 
 
-def ensure_tables(session: Session) -> None:
-    """Create the records table once per database (no-op when it exists)."""
-    bind = session.get_bind()
-    key = str(bind.url)
-    with _created_lock:
-        if key in _created:
-            return
-        metadata.create_all(bind)
-        _created.add(key)
-
-
 def save_question(session: Session, sender_id: str, values: Dict[str, Any]) -> int:
     """Store a development question and return its id."""
-    ensure_tables(session)
     known = {name: values.get(name) for name in QUESTION_FIELDS}
     record = DevelopmentQuestion(
         sender_id=sender_id,
@@ -76,7 +61,6 @@ def save_question(session: Session, sender_id: str, values: Dict[str, Any]) -> i
 
 def latest_question(session: Session, sender_id: str) -> DevelopmentQuestion | None:
     """Return the newest development question of a conversation, if any."""
-    ensure_tables(session)
     return session.execute(
         select(DevelopmentQuestion)
         .where(DevelopmentQuestion.sender_id == sender_id)

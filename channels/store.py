@@ -1,6 +1,6 @@
 """Small persistent state the channels need, in the app database (SQLAlchemy 1.4 Core).
 
-Tables (created with `metadata.create_all` on first use of a database URL):
+Tables (made by the helpdesk's Alembic migration 0002; `metadata` describes them for queries):
 
 - `channel_button_offers`: the last numbered buttons offered per conversation (WhatsApp/SMS).
 - `channel_last_inbound`: when a user last wrote to us (WhatsApp 24-hour window).
@@ -22,9 +22,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import threading
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any, Dict, List
 
 import sqlalchemy as sa
@@ -99,8 +97,6 @@ INBOX_DONE = "done"
 INBOX_HELD = "held"
 INBOX_LIMITED = "limited"
 
-_engines: Dict[str, Engine] = {}
-_engines_lock = threading.Lock()
 
 
 def utcnow() -> datetime:
@@ -118,30 +114,22 @@ def _naive_utc(moment: datetime | None) -> datetime:
 
 
 def get_engine(database_url: str) -> Engine:
-    """Return the engine for a URL, creating the channel tables on first use."""
-    with _engines_lock:
-        engine = _engines.get(database_url)
-        if engine is None:
-            url = sa.engine.make_url(database_url)
-            kwargs: Dict[str, Any] = {"future": True}
-            if url.get_backend_name() == "sqlite":
-                kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}
-                if url.database and url.database != ":memory:":
-                    Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-            else:
-                kwargs["pool_pre_ping"] = True
-            engine = sa.create_engine(url, **kwargs)
-            metadata.create_all(engine)
-            _engines[database_url] = engine
-        return engine
+    """Return the engine for a URL; its tables are made by the helpdesk's Alembic migrations.
+
+    One engine per URL and process, shared with the helpdesk (helpdesk.database.engine_for),
+    from the project's one engine factory: SQLite gets WAL, secure_delete (erased text is
+    overwritten) and a busy timeout everywhere.
+    """
+    from helpdesk.database import engine_for  # migrates the app database on first use
+
+    return engine_for(database_url)
 
 
 def dispose_engines() -> None:
     """Close every cached engine (tests, shutdown)."""
-    with _engines_lock:
-        for engine in _engines.values():
-            engine.dispose()
-        _engines.clear()
+    from helpdesk.database import dispose_engines as dispose_app_engines
+
+    dispose_app_engines()
 
 
 class ChannelStore:

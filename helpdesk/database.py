@@ -93,9 +93,16 @@ def dispose_engines() -> None:
 
 
 @contextmanager
-def session_scope(database_url: str) -> Iterator[Session]:
-    """Open a session for one unit of work; commit on success, roll back on error."""
+def session_scope(database_url: str, write: bool = False) -> Iterator[Session]:
+    """Open a session for one unit of work; commit on success, roll back on error.
+
+    `write=True` for work that reads and then writes: on SQLite it takes the write lock first
+    (BEGIN IMMEDIATE, see catalogue.database), so a concurrent writer makes it wait for the
+    busy timeout instead of failing at once with "database is locked".
+    """
     session = session_factory(database_url)()
+    if write:
+        session.connection(execution_options={"sqlite_begin": "immediate"})
     try:
         yield session
         session.commit()

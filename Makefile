@@ -15,7 +15,7 @@ export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup run test lint validate test-unit test-stories test-e2e train db admin lock clean bench nlu-report
+.PHONY: help setup run test lint validate test-unit test-stories test-e2e train db admin lock clean bench nlu-report probes
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -69,6 +69,10 @@ nlu-report: $(VENV_OK) ## NLU quality: 3 x 5-fold CV macro F1 + held-out accurac
 test-e2e: $(MODEL) ## Real Rasa and action servers, HTTP and headless Chromium
 	@$(STEP) "Checking for Chromium" scripts/ensure-chromium.sh
 	@$(STEP) "End-to-end tests" env LEERWIJZER_TEST_MODEL=$(MODEL) $(BIN)/python -m pytest -m e2e -q
+
+probes: $(MODEL) ## Attack and fault probes against the real stack (secrets, action server, size, restarts)
+	@$(STEP) "Attack and fault probes" env LEERWIJZER_TEST_MODEL=$(MODEL) $(BIN)/python -m pytest \
+		-m "e2e and probe" -q -s
 
 test: lint validate test-unit test-stories test-e2e ## Set up and run every test
 

@@ -89,9 +89,19 @@ _installed_lock = threading.Lock()
 _installed: Redactor | None = None
 
 
+# HTTP clients whose INFO lines are whole request URLs (a Bot API URL holds the bot token).
+QUIET_LOGGERS = ("httpx", "httpcore")
+
+
 def install_log_redaction(env: Mapping[str, str] | None = None) -> Redactor:
-    """Redact every log record made in this process from now on (calling again updates it)."""
+    """Redact every log record made in this process from now on (calling again updates it).
+
+    Also keeps the HTTP clients' request lines out of INFO logs: redaction would mask their
+    secrets and numbers, but a line per request to the provider adds nothing worth keeping.
+    """
     global _installed
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     redactor = Redactor.from_env(env)
     with _installed_lock:
         first_time = _installed is None

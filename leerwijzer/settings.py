@@ -62,15 +62,15 @@ class Settings(BaseSettings):
     # Secrets. Each is read from the environment only; when one is unset, the launcher makes
     # a random one and keeps it in RUNTIME_DIR/secrets.env (mode 0600), never on a command line.
     # Rasa HTTP API: the static token (`?token=`, for operators' scripts) ...
-    rasa_api_token: str | None = Field(None, env="RASA_API_TOKEN")
+    rasa_api_token: str | None = Field(None, env="RASA_API_TOKEN", repr=False)
     # ... and the JWT secret the console signs its `Authorization: Bearer` tokens with.
-    rasa_jwt_secret: str | None = Field(None, env="RASA_JWT_SECRET")
+    rasa_jwt_secret: str | None = Field(None, env="RASA_JWT_SECRET", repr=False)
     # Shared secret Rasa sends to the action server in a header on every call.
-    action_secret: str | None = Field(None, env="LEERWIJZER_ACTION_SECRET")
+    action_secret: str | None = Field(None, env="LEERWIJZER_ACTION_SECRET", repr=False)
     # Bearer token a REST channel client must send (the REST channel refuses requests without it).
-    rest_token: str | None = Field(None, env="LEERWIJZER_REST_TOKEN")
+    rest_token: str | None = Field(None, env="LEERWIJZER_REST_TOKEN", repr=False)
     # Key that signs the web chat session ids the server issues.
-    web_session_secret: str | None = Field(None, env="LEERWIJZER_WEB_SESSION_SECRET")
+    web_session_secret: str | None = Field(None, env="LEERWIJZER_WEB_SESSION_SECRET", repr=False)
 
     # Bounds. Requests larger than this get 413 before their body is read.
     max_request_bytes: int = Field(1_000_000, env="LEERWIJZER_MAX_REQUEST_BYTES")

@@ -59,7 +59,12 @@ def trained_model() -> Path:
 
 @pytest.fixture(scope="session")
 def rasa_stack(tmp_path_factory: pytest.TempPathFactory, sample_database_url: str) -> Iterator[object]:
-    """The real action server and Rasa server, as `make run` starts them, on free ports."""
+    """The real action server and Rasa server, as `make run` starts them, on free ports.
+
+    Secrets are made by the launcher as in `make run` (kept in the stack's own runtime folder,
+    passed to the children only through the environment); tests read them from
+    `stack.secrets` (by variable name) and `stack.token` (RASA_API_TOKEN).
+    """
     from leerwijzer.launcher import Stack
     from tests.fakes import channel_test_env, shared_fake_telegram, shared_fake_twilio
 
@@ -71,7 +76,6 @@ def rasa_stack(tmp_path_factory: pytest.TempPathFactory, sample_database_url: st
         rasa_port=free_port(),
         action_port=free_port(),
         console_port=free_port(),
-        rasa_api_token="test-token",
     )
     # Every channel is on, talking to fake Twilio and Telegram APIs on loopback.
     extra_env = channel_test_env(shared_fake_twilio().base_url, shared_fake_telegram().base_url)

@@ -51,3 +51,10 @@ def test_installed_redaction_covers_messages_args_and_tracebacks(
     assert "whatsapp:+316*****678" in text
     monkeypatch.delenv("TWILIO_AUTH_TOKEN")
     install_log_redaction()
+
+
+def test_http_client_request_lines_stay_out_of_info_logs() -> None:
+    logging.getLogger("httpx").setLevel(logging.INFO)
+    install_log_redaction()
+    assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
+    assert not logging.getLogger("httpcore").isEnabledFor(logging.INFO)

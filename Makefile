@@ -70,9 +70,10 @@ test-e2e: $(MODEL) ## Real Rasa and action servers, HTTP and headless Chromium
 	@$(STEP) "Checking for Chromium" scripts/ensure-chromium.sh
 	@$(STEP) "End-to-end tests" env LEERWIJZER_TEST_MODEL=$(MODEL) $(BIN)/python -m pytest -m e2e -q
 
-probes: $(MODEL) ## Attack and fault probes against the real stack (secrets, action server, size, restarts)
+probes: $(MODEL) ## Attack and fault probes: channels, secrets, action server, sizes, restarts
+	@$(STEP) "Checking for Chromium" scripts/ensure-chromium.sh
 	@$(STEP) "Attack and fault probes" env LEERWIJZER_TEST_MODEL=$(MODEL) $(BIN)/python -m pytest \
-		-m "e2e and probe" -q -s
+		-m probe -q -s
 
 test: lint validate test-unit test-stories test-e2e ## Set up and run every test
 

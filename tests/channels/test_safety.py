@@ -40,6 +40,8 @@ from tests.channels.conftest import (
     whatsapp_credentials,
 )
 
+pytestmark = pytest.mark.probe
+
 REST_TOKEN = "rest-token-for-tests-123"
 WEB_SECRET = "web-session-secret-for-tests"
 
@@ -87,9 +89,13 @@ async def test_rest_without_a_configured_token_is_off(env: Dict[str, str]) -> No
 
 
 @pytest.mark.parametrize("forged", [USER_WA, "+31612345679", "424242", "telegram:424242", "web:abc"])
-async def test_rest_cannot_address_another_channels_conversation(server: ConnectorServer, forged: str) -> None:
+async def test_rest_cannot_address_another_channels_conversation(
+    server: ConnectorServer, forged: str
+) -> None:
     reply = await server.client.post(
-        "/webhooks/rest/webhook", json={"sender": forged, "message": "verwijder mijn gegevens"}, headers=bearer()
+        "/webhooks/rest/webhook",
+        json={"sender": forged, "message": "verwijder mijn gegevens"},
+        headers=bearer(),
     )
     assert reply.status_code == 200
     [message] = server.bot.messages
@@ -201,12 +207,18 @@ async def test_forged_telegram_button_data_is_not_a_command(server: ConnectorSer
     assert [m.text for m in messages[2:]] == [inbound.EMPTY_PAYLOAD, "/affirm"]
 
 
-@pytest.mark.parametrize("attack", ["/ /restart", "/\t/inform{\"role\": \"x\"}", "/ /request_human", "\uff0frestart"])
-async def test_typed_commands_never_reach_the_bot_on_any_channel(server: ConnectorServer, attack: str) -> None:
+@pytest.mark.parametrize(
+    "attack", ["/ /restart", '/\t/inform{"role": "x"}', "/ /request_human", "\uff0frestart"]
+)
+async def test_typed_commands_never_reach_the_bot_on_any_channel(
+    server: ConnectorServer, attack: str
+) -> None:
     await server.post_twilio("whatsapp", twilio_form(USER_WA, attack))
     await server.post_twilio("sms", twilio_form("+31687654321", attack))
     await server.post_telegram(telegram_update(attack))
-    await server.client.post("/webhooks/rest/webhook", json={"sender": "a", "message": attack}, headers=bearer())
+    await server.client.post(
+        "/webhooks/rest/webhook", json={"sender": "a", "message": attack}, headers=bearer()
+    )
     messages = await server.bot.wait_for(4)
     assert all(not m.text.strip().startswith("/") for m in messages), [m.text for m in messages]
 
@@ -227,7 +239,9 @@ async def test_a_flood_is_answered_politely_once(
 async def test_oversized_bodies_get_413(server: ConnectorServer) -> None:
     big = twilio_form(USER_WA, "x" * 100_000)
     assert (await server.post_twilio("whatsapp", big)).status_code == 413
-    assert (await server.post_telegram(b'{"update_id": 1, "x": "' + b"x" * 2_000_000 + b'"}')).status_code == 413
+    assert (
+        await server.post_telegram(b'{"update_id": 1, "x": "' + b"x" * 2_000_000 + b'"}')
+    ).status_code == 413
     assert server.bot.messages == []
 
 
@@ -266,7 +280,9 @@ async def test_a_kept_message_is_answered_after_a_crash(
 ) -> None:
     # The process kept the message and acknowledged it, then died before the bot answered.
     door = isolated_door_and_fast_retries
-    receipt = await door.receive(InboundMessage("telegram", CONV_TG, "ben je er nog?", provider_message_id="u-1"))
+    receipt = await door.receive(
+        InboundMessage("telegram", CONV_TG, "ben je er nog?", provider_message_id="u-1")
+    )
     assert receipt.outcome is RouteOutcome.TO_BOT and server.bot.messages == []
     monkeypatch.setattr("helpdesk.gate.REPLAY_AFTER", __import__("datetime").timedelta(0))
     monkeypatch.setattr("helpdesk.gate.CLAIM_LEASE", __import__("datetime").timedelta(0))
@@ -282,7 +298,9 @@ async def test_the_gate_fails_closed(server: ConnectorServer, tmp_path: Any) -> 
     inbound.set_door(Door(broken, None))
     assert (await server.post_twilio("whatsapp", twilio_form(USER_WA, "hoi"))).status_code == 503
     assert (await server.post_telegram(telegram_update("hoi"))).status_code == 503
-    reply = await server.client.post("/webhooks/rest/webhook", json={"sender": "a", "message": "hoi"}, headers=bearer())
+    reply = await server.client.post(
+        "/webhooks/rest/webhook", json={"sender": "a", "message": "hoi"}, headers=bearer()
+    )
     assert reply.status_code == 503
     await server.settle()
     assert server.bot.messages == []

@@ -60,6 +60,7 @@ def test_gibberish_gets_a_friendly_answer(rasa_stack):
 ATTACKS = ["/restart", "/ /restart", "/\t/restart", "\uff0frestart", "\u200b/restart"]
 
 
+@pytest.mark.probe
 @pytest.mark.parametrize("attack", ATTACKS)
 def test_typed_restart_is_never_a_command(rasa_stack, attack):
     # On the old main each of these restarted the conversation (or set slots) on every channel.
@@ -76,6 +77,7 @@ def test_typed_restart_is_never_a_command(rasa_stack, attack):
     assert all(not (e.get("text") or "").startswith("/") for e in tracker["events"] if e["event"] == "user")
 
 
+@pytest.mark.probe
 def test_rest_needs_its_token_and_cannot_reach_another_channels_conversation(rasa_stack):
     url = f"{rasa_stack.rasa_url}/webhooks/rest/webhook"
     body = {"sender": "whatsapp:+31612345678", "message": "verwijder mijn gegevens"}

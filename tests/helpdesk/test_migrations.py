@@ -31,9 +31,8 @@ def _table_diffs(engine: sa.engine.Engine, metadata: sa.MetaData) -> list:
     wanted = []
     for diff in diffs:
         kind = diff[0] if isinstance(diff, tuple) else diff[0][0]
-        if kind in ("add_table", "add_column", "remove_column"):
-            wanted.append(diff)
-        elif kind == "remove_table" and diff[1].name in names:
+        ours = kind != "remove_table" or diff[1].name in names  # other metadata's tables are not ours
+        if kind in ("add_table", "add_column", "remove_column", "remove_table") and ours:
             wanted.append(diff)
     return wanted
 

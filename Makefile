@@ -37,7 +37,7 @@ $(MODEL): $(VENV_OK)
 train: $(MODEL) ## Train the model (only when config, domain or data changed)
 
 db: $(VENV_OK) ## Create and migrate the database, seed the sample catalogue on first run
-	@$(STEP) "Preparing the catalogue database" $(BIN)/python -m catalogue init
+	@$(STEP) "Preparing the catalogue database" $(BIN)/python -m offer_catalogue init
 	@$(STEP) "Preparing the helpdesk tables" $(BIN)/python -m helpdesk migrate
 	@$(STEP) "Deleting data past the retention period" $(BIN)/python -m helpdesk purge
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from catalogue.search import MONTHS  # one list of month names for reasons and start dates
+from offer_catalogue.search import MONTHS  # one list of month names for reasons and start dates
 
 NO_DATE = {"nl": "wanneer je wilt", "en": "any time"}
 ONLINE = "online"

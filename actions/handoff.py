@@ -21,14 +21,14 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy import select
 
 from actions.conversation import INTAKE_SLOTS, latest_intent, user_language
-from catalogue.models import Offer, Offering
-from catalogue.search import SearchQuery, search_offers
 from helpdesk import store
 from helpdesk.broker import notifier_for
 from helpdesk.database import session_scope
 from helpdesk.helplines import classify, helpline
 from helpdesk.models import utcnow
 from leerwijzer.settings import get_settings
+from offer_catalogue.models import Offer, Offering
+from offer_catalogue.search import SearchQuery, search_offers
 
 logger = logging.getLogger(__name__)
 

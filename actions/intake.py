@@ -24,7 +24,7 @@ from actions.database import run_in_session
 from actions.formatting import ONLINE
 from actions.records import QUESTION_FIELDS, save_question
 from actions.topic import extract_topic
-from catalogue.region import normalise, resolve_place
+from offer_catalogue.region import normalise, resolve_place
 
 OPTIONS_FILE = Path(__file__).resolve().parent / "data" / "intake_options.yml"
 UNKNOWN = "unknown"

@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.intake import INTERRUPTING_INTENTS
-from catalogue.region import normalise
+from offer_catalogue.region import normalise
 
 PROFILES_FILE = Path(__file__).resolve().parent / "data" / "interest_profiles.yml"
 A_BIT_WORDS = (

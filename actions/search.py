@@ -15,9 +15,9 @@ from actions.database import run_in_session
 from actions.formatting import ONLINE, format_start, place_phrase
 from actions.intake import ELSEWHERE, UNKNOWN
 from actions.topic import extract_topic
-from catalogue.region import resolve_place
-from catalogue.search import SearchQuery, SearchResult, format_price, format_reasons, search_offers
 from leerwijzer.settings import get_settings
+from offer_catalogue.region import resolve_place
+from offer_catalogue.search import SearchQuery, SearchResult, format_price, format_reasons, search_offers
 
 logger = logging.getLogger(__name__)
 

@@ -21,12 +21,12 @@ from sqlalchemy import create_engine, insert, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from catalogue.database import make_engine, make_session_factory, migrate  # noqa: E402
-from catalogue.importing import rebuild_vocabulary  # noqa: E402
-from catalogue.models import Location, Offer, Offering, OfferSearchTerm, Provider  # noqa: E402
-from catalogue.region import MUNICIPALITIES, centre  # noqa: E402
-from catalogue.search import SearchQuery, search_offers  # noqa: E402
-from catalogue.text import WEIGHT_DESCRIPTION, WEIGHT_TITLE, analyse_document  # noqa: E402
+from offer_catalogue.database import make_engine, make_session_factory, migrate  # noqa: E402
+from offer_catalogue.importing import rebuild_vocabulary  # noqa: E402
+from offer_catalogue.models import Location, Offer, Offering, OfferSearchTerm, Provider  # noqa: E402
+from offer_catalogue.region import MUNICIPALITIES, centre  # noqa: E402
+from offer_catalogue.search import SearchQuery, search_offers  # noqa: E402
+from offer_catalogue.text import WEIGHT_DESCRIPTION, WEIGHT_TITLE, analyse_document  # noqa: E402
 
 TODAY = dt.date(2026, 12, 1)
 TOPICS = [

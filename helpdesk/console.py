@@ -32,7 +32,6 @@ from sanic.response import HTTPResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from catalogue.search import SearchQuery, format_price, search_offers
 from helpdesk import auth, store
 from helpdesk.broker import notifier_for
 from helpdesk.database import session_factory
@@ -54,6 +53,7 @@ from helpdesk.privacy import purge_expired
 from helpdesk.rasa_client import RasaClient, RasaError
 from leerwijzer.redact import install_log_redaction, mask_id
 from leerwijzer.settings import Settings, get_settings
+from offer_catalogue.search import SearchQuery, format_price, search_offers
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -103,7 +103,7 @@ class Db:
 
     `await db(work, *args)` runs `work(session, *args)` in a thread and commits, so each call
     is one short transaction and no connection is held between calls. `write=True` takes
-    SQLite's write lock at the start (BEGIN IMMEDIATE, see catalogue.database): a transaction
+    SQLite's write lock at the start (BEGIN IMMEDIATE, see offer_catalogue.database): a transaction
     that reads and then writes would otherwise fail at once with "database is locked" when
     another connection wrote in between. Work returns plain values, not ORM objects, so the
     event loop never triggers a lazy load.

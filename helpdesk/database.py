@@ -12,7 +12,7 @@ from typing import Any, Dict, Iterator
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from catalogue.database import make_engine, make_session_factory
+from offer_catalogue.database import make_engine, make_session_factory
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ def session_scope(database_url: str, write: bool = False) -> Iterator[Session]:
     """Open a session for one unit of work; commit on success, roll back on error.
 
     `write=True` for work that reads and then writes: on SQLite it takes the write lock first
-    (BEGIN IMMEDIATE, see catalogue.database), so a concurrent writer makes it wait for the
+    (BEGIN IMMEDIATE, see offer_catalogue.database), so a concurrent writer makes it wait for the
     busy timeout instead of failing at once with "database is locked".
     """
     session = session_factory(database_url)()

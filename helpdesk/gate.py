@@ -58,7 +58,7 @@ class DatabaseGate:
         def run() -> T:
             session = session_factory(self.database_url)()
             try:
-                # Reads, then writes: take SQLite's write lock first (see catalogue.database).
+                # Reads, then writes: take SQLite's write lock first (see offer_catalogue.database).
                 session.connection(execution_options={"sqlite_begin": "immediate"})
                 result = work(session)
                 session.commit()

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from catalogue.models import Offer, Offering, Provider
+from offer_catalogue.models import Offer, Offering, Provider
 
 
 def _price(cents: int | None, language: str) -> str:

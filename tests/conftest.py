@@ -9,8 +9,8 @@ from typing import Iterator
 
 import pytest
 
-from catalogue.database import make_engine, make_session_factory, migrate, seed_sample_if_empty
 from leerwijzer.settings import PROJECT_ROOT, Settings, get_settings
+from offer_catalogue.database import make_engine, make_session_factory, migrate, seed_sample_if_empty
 
 
 def free_port() -> int:

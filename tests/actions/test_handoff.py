@@ -22,12 +22,12 @@ from actions.handoff import (
     chosen_walk_in,
     office_hours_text,
 )
-from catalogue.models import Offer
 from helpdesk import store
 from helpdesk.database import session_scope
 from helpdesk.helplines import classify, helpline, stale_entries
 from helpdesk.models import Case, Conversation, Task
 from leerwijzer.settings import get_settings, parse_office_hours
+from offer_catalogue.models import Offer
 from tests.helpdesk.support import copy_sample_database
 
 

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from actions.database import session_scope
 from actions.search import ActionSearchOffers, ValidateSearchForm
-from catalogue.models import Offer
 from leerwijzer.settings import PROJECT_ROOT
+from offer_catalogue.models import Offer
 
 
 @pytest.fixture(scope="module")

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete
 
-from catalogue.database import make_engine, make_session_factory
-from catalogue.importing import rebuild_vocabulary
-from catalogue.models import Location, Offer, Provider
 from leerwijzer.settings import PROJECT_ROOT
+from offer_catalogue.database import make_engine, make_session_factory
+from offer_catalogue.importing import rebuild_vocabulary
+from offer_catalogue.models import Location, Offer, Provider
 from tests.e2e.chat import say, texts
 
 pytestmark = pytest.mark.e2e
@@ -75,7 +75,7 @@ def test_foreign_ooapi_import_makes_its_offer_findable_in_chat(rasa_stack, tmp_p
     folder = copy_with_future_dates(tmp_path)
     try:
         imported = subprocess.run(
-            [sys.executable, "-m", "catalogue", "--database-url", database_url]
+            [sys.executable, "-m", "offer_catalogue", "--database-url", database_url]
             + ["import-ooapi", str(folder), "--source", source],
             cwd=PROJECT_ROOT,
             env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},

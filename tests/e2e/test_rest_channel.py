@@ -9,9 +9,9 @@ import pytest
 from rasa.shared.core.domain import Domain
 from sqlalchemy import select
 
-from catalogue.database import make_engine, make_session_factory
-from catalogue.models import Offer
 from leerwijzer.settings import PROJECT_ROOT
+from offer_catalogue.database import make_engine, make_session_factory
+from offer_catalogue.models import Offer
 from tests.e2e.chat import conversation_of, say, texts
 
 pytestmark = pytest.mark.e2e

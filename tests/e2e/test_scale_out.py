@@ -169,9 +169,9 @@ def two_replicas(tmp_path_factory):
     import secrets
     import subprocess
 
-    from catalogue.database import make_engine, make_session_factory, migrate, seed_sample_if_empty
     from leerwijzer.launcher import VENV_BIN, compose_credentials, wait_until_up
     from leerwijzer.settings import PROJECT_ROOT
+    from offer_catalogue.database import make_engine, make_session_factory, migrate, seed_sample_if_empty
     from tests.conftest import trained_model
 
     folder = tmp_path_factory.mktemp("replicas")

@@ -10,11 +10,11 @@ from alembic.runtime.migration import MigrationContext
 import actions.records
 import channels.store
 import helpdesk.models
-from catalogue.database import make_engine, migrate
 from helpdesk.database import engine_for
+from offer_catalogue.database import make_engine, migrate
 from tests.helpdesk.support import throwaway_postgres
 
-# Every metadata whose tables live in the app database (catalogue.models are checked below).
+# Every metadata whose tables live in the app database (offer_catalogue.models are checked below).
 APP_METADATA = {
     "helpdesk.models": helpdesk.models.Base.metadata,
     "channels.store": channels.store.metadata,

@@ -20,9 +20,9 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 
 import actions.records
-import catalogue.models
 import channels.store
 import helpdesk.models
+import offer_catalogue.models
 from helpdesk.database import engine_for
 from helpdesk.personal_data import (
     APP,
@@ -43,7 +43,7 @@ from tests.helpdesk.support import copy_sample_database, throwaway_postgres
 
 # Every SQLAlchemy metadata of the project, by the module that defines it, plus Rasa's.
 PROJECT_METADATA = {
-    "catalogue.models": catalogue.models.Base.metadata,
+    "offer_catalogue.models": offer_catalogue.models.Base.metadata,
     "helpdesk.models": helpdesk.models.Base.metadata,
     "channels.store": channels.store.metadata,
     "actions.records": actions.records.metadata,

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import sessionmaker
 
-from catalogue import region
-from catalogue.importing import (
+from offer_catalogue import region
+from offer_catalogue.importing import (
     MAX_DESCRIPTION,
     MAX_ID,
     MAX_TITLE,
@@ -33,7 +33,7 @@ from catalogue.importing import (
     check_text,
     write_records,
 )
-from catalogue.models import DELIVERY_MODES, OFFER_KINDS
+from offer_catalogue.models import DELIVERY_MODES, OFFER_KINDS
 
 DEFAULT_SOURCE = "csv"
 REQUIRED_COLUMNS = (

@@ -1,6 +1,6 @@
 """Build the FICTIONAL sample catalogue (sample_catalogue.json) from hand-written Dutch texts.
 
-Run: python -m catalogue.data.build_sample. All providers, offers, dates, prices and
+Run: python -m offer_catalogue.data.build_sample. All providers, offers, dates, prices and
 addresses are made up for demos and tests; they are not real offers. Only the two schemes
 (SLIM, STAP-budget) describe real national schemes with their real dates.
 """
@@ -1784,7 +1784,7 @@ def main() -> None:
         ),
         "fictional": True,
         "source": "sample",
-        "generated_by": "catalogue/data/build_sample.py",
+        "generated_by": "offer_catalogue/data/build_sample.py",
         "checked_on": CHECKED_ON,
         "providers": [
             {

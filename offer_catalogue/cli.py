@@ -8,8 +8,14 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from catalogue.database import count_offers, make_engine, make_session_factory, migrate, seed_sample_if_empty
-from catalogue.importing import ImportReport
+from offer_catalogue.database import (
+    count_offers,
+    make_engine,
+    make_session_factory,
+    migrate,
+    seed_sample_if_empty,
+)
+from offer_catalogue.importing import ImportReport
 
 
 def _default_database_url() -> str:
@@ -47,7 +53,7 @@ def _command_init(args: argparse.Namespace) -> int:
 
 def _command_import_ooapi(args: argparse.Namespace) -> int:
     """Import an OOAPI v5 offerings file or folder."""
-    from catalogue.ooapi import import_ooapi
+    from offer_catalogue.ooapi import import_ooapi
 
     engine = make_engine(args.database_url)
     migrate(engine)
@@ -58,7 +64,7 @@ def _command_import_ooapi(args: argparse.Namespace) -> int:
 
 def _command_import_csv(args: argparse.Namespace) -> int:
     """Import a CSV file."""
-    from catalogue.csv_import import import_csv
+    from offer_catalogue.csv_import import import_csv
 
     engine = make_engine(args.database_url)
     migrate(engine)
@@ -69,7 +75,7 @@ def _command_import_csv(args: argparse.Namespace) -> int:
 
 def _command_search(args: argparse.Namespace) -> int:
     """Run one search and print the results with their reasons."""
-    from catalogue.search import SearchQuery, format_reasons, search_offers
+    from offer_catalogue.search import SearchQuery, format_reasons, search_offers
 
     engine = make_engine(args.database_url)
     query = SearchQuery(
@@ -101,7 +107,9 @@ def _command_search(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser."""
-    parser = argparse.ArgumentParser(prog="python -m catalogue", description="Leerwijzer offer catalogue")
+    parser = argparse.ArgumentParser(
+        prog="python -m offer_catalogue", description="Leerwijzer offer catalogue"
+    )
     parser.add_argument(
         "--database-url", default=None, help="SQLAlchemy URL (default: from leerwijzer settings)"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalogue.text import analyse_document, analyse_query, split_compound, stem
+from offer_catalogue.text import analyse_document, analyse_query, split_compound, stem
 
 
 @pytest.mark.parametrize(

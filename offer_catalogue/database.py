@@ -12,7 +12,7 @@ from sqlalchemy.engine import create_engine as sa_create_engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from catalogue.models import Offer
+from offer_catalogue.models import Offer
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ def seed_sample_if_empty(session_factory: sessionmaker) -> Any:
 
     Returns the import report, or None when the catalogue already had offers.
     """
-    from catalogue.sample import load_sample_catalogue
+    from offer_catalogue.sample import load_sample_catalogue
 
     with session_factory() as session:
         if count_offers(session) > 0:

@@ -176,7 +176,7 @@ class Offer(Base):
     valid_until: Mapped[dt.date | None] = Column(Date)
     fictional: Mapped[bool] = Column(Boolean, nullable=False, default=False)
     checked_on: Mapped[dt.date | None] = Column(Date)
-    # Normalised, stemmed search terms computed at import time (see catalogue.text).
+    # Normalised, stemmed search terms computed at import time (see offer_catalogue.text).
     search_text: Mapped[str | None] = Column(Text)
     ext: Mapped[dict[str, Any] | None] = Column(JSON)
     updated_at: Mapped[dt.datetime | None] = Column(DateTime, server_default=func.now(), onupdate=func.now())

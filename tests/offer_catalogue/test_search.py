@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from catalogue.models import Offer
-from catalogue.search import (
+from offer_catalogue.models import Offer
+from offer_catalogue.search import (
     SearchQuery,
     SearchResult,
     find_scheme,

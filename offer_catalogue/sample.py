@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import sessionmaker
 
-from catalogue.importing import (
+from offer_catalogue.importing import (
     ImportReport,
     ItemError,
     LocationRecord,
@@ -23,7 +23,7 @@ from catalogue.importing import (
     check_text,
     write_records,
 )
-from catalogue.region import canonical_municipality
+from offer_catalogue.region import canonical_municipality
 
 SAMPLE_FILE = Path(__file__).resolve().parent / "data" / "sample_catalogue.json"
 SAMPLE_SOURCE = "sample"

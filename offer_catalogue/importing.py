@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from catalogue.models import (
+from offer_catalogue.models import (
     DELIVERY_MODES,
     OFFER_KINDS,
     CatalogueMeta,
@@ -34,7 +34,7 @@ from catalogue.models import (
     TargetGroup,
     Theme,
 )
-from catalogue.text import (
+from offer_catalogue.text import (
     WEIGHT_DESCRIPTION,
     WEIGHT_KEYWORDS,
     WEIGHT_PROVIDER,

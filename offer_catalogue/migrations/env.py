@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from alembic import context
 
-from catalogue.models import Base
+from offer_catalogue.models import Base
 
 config = context.config
 VERSION_TABLE = config.get_main_option("version_table") or "alembic_version_catalogue"
 
 
 def run_migrations_online() -> None:
-    """Run migrations on the connection handed over by catalogue.database.migrate."""
+    """Run migrations on the connection handed over by offer_catalogue.database.migrate."""
     connection = config.attributes.get("connection")
     if connection is None:
         engine = config.attributes["engine"]

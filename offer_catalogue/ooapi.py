@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy.orm import sessionmaker
 
-from catalogue import region
-from catalogue.importing import (
+from offer_catalogue import region
+from offer_catalogue.importing import (
     MAX_DESCRIPTION,
     MAX_ID,
     MAX_TITLE,
@@ -36,7 +36,7 @@ from catalogue.importing import (
     check_text,
     write_records,
 )
-from catalogue.models import OFFER_KINDS
+from offer_catalogue.models import OFFER_KINDS
 
 DEFAULT_SOURCE = "ooapi"
 MAX_FILE_BYTES = 50 * 1024 * 1024

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-import catalogue.importing as importing
-from catalogue.csv_import import EXAMPLE_FILE, import_csv
-from catalogue.models import Offer, Offering, Provider
-from catalogue.ooapi import import_ooapi
-from catalogue.search import SearchQuery, search_offers
+import offer_catalogue.importing as importing
+from offer_catalogue.csv_import import EXAMPLE_FILE, import_csv
+from offer_catalogue.models import Offer, Offering, Provider
+from offer_catalogue.ooapi import import_ooapi
+from offer_catalogue.search import SearchQuery, search_offers
 
 TODAY = dt.date(2026, 12, 1)
 

@@ -12,13 +12,13 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from catalogue import search
-from catalogue.csv_import import import_csv
-from catalogue.database import make_engine, make_session_factory, migrate
-from catalogue.models import OfferSearchTerm
-from catalogue.search import SearchQuery, search_offers
-from tests.catalogue.test_search import RELEVANCE_CASES
-from tests.catalogue.test_search_topk import _bench_module, _compare
+from offer_catalogue import search
+from offer_catalogue.csv_import import import_csv
+from offer_catalogue.database import make_engine, make_session_factory, migrate
+from offer_catalogue.models import OfferSearchTerm
+from offer_catalogue.search import SearchQuery, search_offers
+from tests.offer_catalogue.test_search import RELEVANCE_CASES
+from tests.offer_catalogue.test_search_topk import _bench_module, _compare
 
 TODAY = dt.date(2026, 12, 1)
 

@@ -1,11 +1,11 @@
 """Regional offer catalogue for Leerwijzer: models, importers, region gazetteer and search.
 
 The package is a standalone library. Callers open one session per request through
-`catalogue.database.make_session_factory`; nothing here keeps a global session.
+`offer_catalogue.database.make_session_factory`; nothing here keeps a global session.
 """
 
-from catalogue.region import MUNICIPALITIES, PlaceMatch, resolve_place
-from catalogue.search import (
+from offer_catalogue.region import MUNICIPALITIES, PlaceMatch, resolve_place
+from offer_catalogue.search import (
     Reason,
     SearchQuery,
     SearchResult,

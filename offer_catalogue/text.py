@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from catalogue.region import levenshtein, normalise
+from offer_catalogue.region import levenshtein, normalise
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "synonyms.json"
 

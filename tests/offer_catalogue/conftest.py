@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 
-from catalogue.database import make_engine, make_session_factory, migrate, seed_sample_if_empty
+from offer_catalogue.database import make_engine, make_session_factory, migrate, seed_sample_if_empty
 
 # Fixed "today" so relevance tests do not drift with the calendar.
 TODAY = dt.date(2026, 12, 1)

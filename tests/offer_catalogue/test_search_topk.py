@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import sessionmaker
 
-from catalogue import search
-from catalogue.database import current_revision, make_engine, make_session_factory, migrate
-from catalogue.models import SearchTermWeight
-from catalogue.search import SearchQuery, search_offers
+from offer_catalogue import search
+from offer_catalogue.database import current_revision, make_engine, make_session_factory, migrate
+from offer_catalogue.models import SearchTermWeight
+from offer_catalogue.search import SearchQuery, search_offers
 
 TODAY = dt.date(2026, 12, 1)
 BENCH_FILE = Path(__file__).resolve().parents[2] / "benchmarks" / "search_bench.py"
@@ -73,7 +73,7 @@ def _compare(
 
 def _sample_queries() -> list[SearchQuery]:
     """The relevance queries plus a few without text."""
-    from tests.catalogue.test_search import RELEVANCE_CASES
+    from tests.offer_catalogue.test_search import RELEVANCE_CASES
 
     queries = [SearchQuery(today=TODAY, **fields) for fields, _expected, _first in RELEVANCE_CASES]
     queries += [

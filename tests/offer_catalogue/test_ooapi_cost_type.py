@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from catalogue.importing import ItemError
-from catalogue.models import Location, Offering, Provider
-from catalogue.ooapi import COST_TYPES, check_cost_type, import_ooapi, price_from_information
+from offer_catalogue.importing import ItemError
+from offer_catalogue.models import Location, Offering, Provider
+from offer_catalogue.ooapi import COST_TYPES, check_cost_type, import_ooapi, price_from_information
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FOREIGN = Path(__file__).resolve().parents[1] / "fixtures" / "ooapi" / "foreign"

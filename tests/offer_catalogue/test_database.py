@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
-from catalogue.database import (
+from offer_catalogue.database import (
     VERSION_TABLE,
     current_revision,
     downgrade,
@@ -17,7 +17,7 @@ from catalogue.database import (
     migrate,
     seed_sample_if_empty,
 )
-from catalogue.models import Offer, Offering, OfferSearchTerm, Provider
+from offer_catalogue.models import Offer, Offering, OfferSearchTerm, Provider
 
 EXPECTED_TABLES = {
     "providers",

@@ -30,8 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from catalogue import region
-from catalogue.models import (
+from offer_catalogue import region
+from offer_catalogue.models import (
     CatalogueMeta,
     Offer,
     Offering,
@@ -42,7 +42,7 @@ from catalogue.models import (
     TargetGroup,
     offer_target_groups,
 )
-from catalogue.text import AnalysedQuery, analyse_query, normalise, stem, words
+from offer_catalogue.text import AnalysedQuery, analyse_query, normalise, stem, words
 
 Mode = Literal["online", "on_site"]
 Language = Literal["nl", "en"]

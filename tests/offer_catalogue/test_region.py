@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalogue.region import (
+from offer_catalogue.region import (
     MUNICIPALITIES,
     canonical_municipality,
     distance_km,

@@ -1,0 +1,5 @@
+"""Entry point for `python -m offer_catalogue`."""
+
+from offer_catalogue.cli import main
+
+raise SystemExit(main())

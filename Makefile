@@ -15,7 +15,7 @@ export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup run test lint validate test-unit test-stories test-e2e train db admin lock clean bench nlu-report probes
+.PHONY: help setup run test lint validate test-unit test-stories test-e2e train db admin lock clean bench nlu-report probes eval-oos eval-conversations
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -74,6 +74,12 @@ probes: $(MODEL) ## Attack and fault probes: channels, secrets, action server, s
 	@$(STEP) "Checking for Chromium" scripts/ensure-chromium.sh
 	@$(STEP) "Attack and fault probes" env LEERWIJZER_TEST_MODEL=$(MODEL) $(BIN)/python -m pytest \
 		-m probe -q -s
+
+eval-oos: $(MODEL) ## Blind out-of-scope and crisis sets against the trained model (tests/eval)
+	@$(STEP) "Out-of-scope and crisis evaluation" $(BIN)/python benchmarks/eval_oos.py --model $(MODEL)
+
+eval-conversations: $(MODEL) ## Blind conversation suite with a simulated user against the real stack
+	@$(STEP) "Conversation suite" $(BIN)/python benchmarks/eval_conversations.py --model $(MODEL)
 
 test: lint validate test-unit test-stories test-e2e ## Set up and run every test
 

@@ -30,7 +30,7 @@ T = TypeVar("T")
 inbox = channel_store.inbox
 RATE_WINDOW = dt.timedelta(minutes=1)
 # A message claimed by a process that did not mark it done within this time is taken again.
-CLAIM_LEASE = dt.timedelta(seconds=30)
+CLAIM_LEASE = dt.timedelta(seconds=15)
 # Give the process that received a message time to answer it before another one replays it.
 REPLAY_AFTER = dt.timedelta(seconds=3)
 MAX_ATTEMPTS = 3

@@ -111,3 +111,38 @@ def test_rasa_down_is_restarted_and_answers_again(rasa_stack):
         f"\nRasa killed: restarted after {restarted:.1f} s, serving {up:.1f} s later, "
         f"normal answer {time.monotonic() - killed_at:.1f} s after the kill"
     )
+
+
+def test_a_message_kept_before_rasa_died_is_answered_after_the_restart(rasa_stack):
+    # Telegram got its 200 (the message was kept), then Rasa died before or while answering.
+    import sqlalchemy as sa
+
+    from tests.e2e.phone import Phone
+
+    phone = Phone(rasa_stack, "telegram")
+    killed_at = time.monotonic()
+    phone.send("Ik zoek een computercursus in Helmond")
+    old = kill(rasa_stack, "rasa")
+    wait_until(lambda: rasa_stack.processes["rasa"] is not old, 60, "the restart")
+    # Answered before the kill, or replayed from the inbox by the new process (lease 15 s).
+    phone.wait_for(lambda text: True, timeout=180)  # any answer: the kept message was not lost
+    engine = sa.create_engine(rasa_stack.settings.database_url)
+
+    def inbox_rows() -> list:
+        with engine.connect() as connection:
+            return connection.execute(
+                sa.text("SELECT status, attempts FROM channel_inbox WHERE conversation_id = :c"),
+                {"c": phone.conversation_id},
+            ).all()
+
+    try:
+        # The row is marked done right after the answer went out.
+        done = lambda: [row.status for row in inbox_rows()] == ["done"]  # noqa: E731
+        wait_until(done, 30, "the kept message marked done")
+        rows = inbox_rows()
+    finally:
+        engine.dispose()
+    print(
+        f"\nRasa killed right after a kept message: answered {time.monotonic() - killed_at:.1f} s after "
+        f"the kill (delivery attempts of the kept message: {rows[0].attempts})"
+    )

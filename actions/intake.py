@@ -22,9 +22,16 @@ from rasa_sdk.types import DomainDict
 from actions.conversation import INTAKE_SLOTS, user_language
 from actions.database import run_in_session
 from actions.formatting import ONLINE
+from actions.profile import (
+    KeepProfileSlots,
+    ask_topic,
+    latest_profile,
+    place_optional,
+    topic_update,
+    understood_sentence,
+)
 from actions.records import QUESTION_FIELDS, save_question
-from actions.topic import extract_topic
-from offer_catalogue.region import normalise, resolve_place
+from offer_catalogue.region import PlaceMatch, normalise, resolve_place
 
 OPTIONS_FILE = Path(__file__).resolve().parent / "data" / "intake_options.yml"
 UNKNOWN = "unknown"
@@ -49,6 +56,26 @@ INTERRUPTING_INTENTS = frozenset(
 )
 ELSEWHERE_WORDS = ("elders", "ergens anders", "buiten de regio", "elsewhere", "somewhere else", "outside")
 NUMBER = re.compile(r"\d+")
+# Entities of the profile extractor (bot/nlu/profile_extractor.py) that change the summary.
+PROFILE_ENTITIES = frozenset(
+    [
+        "theme",
+        "role",
+        "contract",
+        "occupation",
+        "age",
+        "municipality",
+        "max_distance_km",
+        "no_car",
+        "budget",
+        "max_price_eur",
+        "employer_pays",
+        "time_preference",
+        "mode_preference",
+        "teaching_language",
+        "reading_support",
+    ]
+)
 
 
 @lru_cache(maxsize=1)
@@ -145,11 +172,22 @@ def _entity(tracker: Tracker, name: str) -> str | None:
     return None
 
 
+def answer_place(text: str) -> PlaceMatch | None:
+    """A bare short answer to "which town?": "Best" and "Son" count without "in" here.
+
+    The gazetteer only takes these ambiguous names after a preposition ("beste", "son" are
+    words too); as the answer to the place question they mean the town.
+    """
+    if len(text.split()) > 3:
+        return None
+    return resolve_place(f"in {text}")
+
+
 def find_place(text: str) -> str | None:
     """Return a municipality, "online" or "elsewhere" mentioned in text, else None."""
     if text.startswith("/"):
         return None
-    place = resolve_place(text)
+    place = resolve_place(text) or answer_place(text)
     if place is not None:
         return ONLINE if place.kind == "online" else place.municipality
     cleaned = normalise(text)
@@ -173,12 +211,35 @@ def corrections_in(text: str, requested: str | None = None) -> Dict[str, Any]:
     return found
 
 
-class ValidateIntakeForm(FormValidationAction):
+class ValidateIntakeForm(KeepProfileSlots, FormValidationAction):
     """Fills the intake slots from buttons or free text, whichever turn they come in."""
 
     def name(self) -> str:
         """Name of the action in the domain."""
         return "validate_intake_form"
+
+    async def required_slots(
+        self,
+        domain_slots: List[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[str]:
+        """Only what a good search needs, plus a question being answered or changed.
+
+        A topic always; a place unless online is fine and none is known. Other questions
+        (role, budget, ...) are asked only when the user chose to change them at the summary
+        (`intake_extra`); their answers still count when given in any message.
+        """
+        wanted = {"topic"}
+        slots = tracker.slots
+        if not place_optional(slots):
+            wanted.add("municipality")
+        wanted.update(slots.get("intake_extra") or [])
+        requested = slots.get("requested_slot")
+        if requested in domain_slots:
+            wanted.add(requested)
+        return [slot for slot in domain_slots if slot in wanted]
 
     def _interrupted(self, tracker: Tracker) -> bool:
         return _intent(tracker) in INTERRUPTING_INTENTS
@@ -261,15 +322,16 @@ class ValidateIntakeForm(FormValidationAction):
         if entity is not None:
             return {"topic": entity}
         if self._skip(tracker, "topic"):
-            return {"topic": UNKNOWN}
-        text = _text(tracker)
-        if text.startswith("/") or tracker.get_slot("requested_slot") != "topic":
-            return {}
-        place = resolve_place(text)
-        topic = extract_topic(text, (place.matched_text,) if place else ())
-        if topic is None:
-            return {}
-        return {"topic": topic}
+            # "Iets anders" under the clarifying question: none of those themes, so the
+            # user's own words are the subject; a plain "weet ik niet" skips it.
+            unclear = tracker.get_slot("wish_unclear")
+            return {"topic": str(unclear) if unclear else UNKNOWN, "wish_unclear": None}
+        requested = tracker.get_slot("requested_slot")
+        # A first message may name the wish; later ones only change it through themes
+        # ("nee, liever op locatie" at the summary is no new subject).
+        first = requested is None and not tracker.get_slot("topic")
+        starting = first and _intent(tracker) in ("inform", "search_offer", "start_intake")
+        return topic_update(tracker, new_request=starting, clear=False)
 
     async def extract_municipality(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -283,9 +345,13 @@ class ValidateIntakeForm(FormValidationAction):
         requested = tracker.get_slot("requested_slot")
         if requested == "municipality":
             place = find_place(text)
+            profile = latest_profile(tracker)
+            if place == ONLINE and profile.get("mode_preference") == "on_site":
+                place = None  # "online werkt niet" names no place
             if place is not None:
                 return {"municipality": place}
-            if not text.startswith("/"):
+            if not text.startswith("/") and not profile:
+                # Only when the message said nothing else we understood.
                 dispatcher.utter_message(response="utter_place_unknown")
                 return {"municipality": None}
             return {}
@@ -293,13 +359,12 @@ class ValidateIntakeForm(FormValidationAction):
         return {"municipality": correction["municipality"]} if "municipality" in correction else {}
 
 
-def summary_values(tracker: Tracker) -> Dict[str, str]:
-    """The labelled answers for the summary response."""
-    language = user_language(tracker)
-    values = {slot: label(slot, tracker.get_slot(slot), language) for slot in INTAKE_SLOTS if slot != "topic"}
-    topic = tracker.get_slot("topic")
-    values["topic"] = label("topic", topic, language) if topic in (None, UNKNOWN) else str(topic)
-    return values
+def summary_sentence(slots: Dict[str, Any], language: str) -> str:
+    """The one-sentence summary: what was understood, or that the search will be broad."""
+    sentence = understood_sentence(slots, language)
+    if sentence:
+        return sentence
+    return "I will look broadly for you." if language == "en" else "Ik zoek breed voor je."
 
 
 class ActionIntakeSummary(Action):
@@ -312,9 +377,10 @@ class ActionIntakeSummary(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        """Utter the summary with yes/no buttons."""
-        dispatcher.utter_message(response="utter_intake_summary", **summary_values(tracker))
-        return []
+        """Utter the one-sentence summary with yes/no buttons; changed fields are done."""
+        understood = summary_sentence(tracker.slots, user_language(tracker))
+        dispatcher.utter_message(response="utter_intake_summary", understood=understood)
+        return [SlotSet("intake_extra", None)] if tracker.get_slot("intake_extra") else []
 
 
 class ActionIntakeCorrect(Action):
@@ -334,13 +400,17 @@ class ActionIntakeCorrect(Action):
             code = parse_choice(slot, text)
             if code is not None:
                 found.setdefault(slot, code)
-        if not found:
+        # What the profile extractor read from this message is a correction too; its slots
+        # are already set by their from_entity mappings.
+        entities = _latest(tracker).get("entities") or []
+        profile_found = [entity for entity in entities if entity.get("entity") in PROFILE_ENTITIES]
+        if not found and not profile_found:
             dispatcher.utter_message(response="utter_ask_what_to_change")
             return []
         events: List[EventType] = [SlotSet(slot, value) for slot, value in found.items()]
-        corrected = Tracker.from_dict({**tracker.current_state(), "slots": {**tracker.slots, **found}})
         dispatcher.utter_message(response="utter_intake_corrected")
-        dispatcher.utter_message(response="utter_intake_summary", **summary_values(corrected))
+        understood = summary_sentence({**tracker.slots, **found}, user_language(tracker))
+        dispatcher.utter_message(response="utter_intake_summary", understood=understood)
         return events
 
 
@@ -360,7 +430,8 @@ class ActionIntakeResetField(Action):
             text = normalise(_text(tracker))
             field = next((slot for slot in INTAKE_SLOTS if _contains(text, slot.replace("_", " "))), None)
         if field is not None:
-            return [SlotSet(field, None)]
+            # The form asks only what a search needs; a field to change is asked too.
+            return [SlotSet(field, None), SlotSet("intake_extra", [field])]
         # A typed new answer ("gratis", "liever online"): apply it directly.
         text = _text(tracker)
         found = corrections_in(text)
@@ -389,3 +460,18 @@ class ActionSaveIntake(Action):
         )
         dispatcher.utter_message(response="utter_intake_saved")
         return [SlotSet("question_id", str(question_id))]
+
+
+class ActionAskIntakeTopic(Action):
+    """Asks the intake's topic question; after an unclear wish, with buttons of near themes."""
+
+    def name(self) -> str:
+        """Name of the action in the domain (the form calls it instead of the response)."""
+        return "action_ask_intake_form_topic"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """Utter the plain question or the clarifying one."""
+        ask_topic(dispatcher, tracker.slots, user_language(tracker), "utter_ask_intake_form_topic")
+        return []

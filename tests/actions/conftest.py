@@ -9,6 +9,23 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.search import ActionSearchOffers  # noqa: F401 - import check for the module
+from bot.nlu.profile_extractor import read_profile
+
+# Entity -> slot, as the from_entity mappings in bot/domain fill them (lists collect values).
+PROFILE_SLOT_OF = {"theme": "themes", "day": "days"}
+LIST_SLOTS = frozenset(["themes", "days"])
+
+
+def profile_slots(entities: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """The slots Rasa's from_entity mappings would set from these entities."""
+    slots: Dict[str, Any] = {}
+    for entity in entities:
+        slot = PROFILE_SLOT_OF.get(entity["entity"], entity["entity"])
+        if slot in LIST_SLOTS:
+            slots.setdefault(slot, []).append(entity["value"])
+        else:
+            slots.setdefault(slot, entity["value"])
+    return slots
 
 
 @pytest.fixture()
@@ -27,9 +44,15 @@ def tracker_for() -> Callable[..., Tracker]:
         slots: Dict[str, Any] | None = None,
         entities: List[Dict[str, Any]] | None = None,
         active_loop: str | None = None,
+        profile: bool = False,
     ) -> Tracker:
+        """`profile=True` adds what the NLU's profile extractor reads and the slots it fills."""
         slot_values = {"language": "nl", "requested_slot": None}
         slot_values.update(slots or {})
+        if profile:
+            read = [{**entity, "extractor": "ProfileExtractor"} for entity in read_profile(text).entities()]
+            entities = (entities or []) + read
+            slot_values.update(profile_slots(entities))
         latest = {
             "text": text,
             "intent": {"name": intent, "confidence": 0.99},

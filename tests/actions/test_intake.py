@@ -161,30 +161,51 @@ async def test_questions_in_between_fill_nothing_so_the_form_yields(dispatcher, 
 
 async def test_form_started_by_an_answer_keeps_what_fits(dispatcher, tracker_for, domain):
     tracker = tracker_for(
-        "ik zoek werk", intent="inform", slots={"requested_slot": None}, active_loop="intake_form"
+        "ik zoek werk",
+        intent="inform",
+        slots={"requested_slot": None},
+        active_loop="intake_form",
+        profile=True,
     )
     slots = await run_form(dispatcher, tracker, domain)
-    assert slots.get("role") == "job_seeker"
-    assert "hours_per_week" not in slots
+    # The role came from the profile extractor's entity (a slot mapping), so the form skips
+    # it and asks only what a search needs, starting with the subject.
+    assert tracker.get_slot("role") == "job_seeker"
+    assert slots["requested_slot"] == "topic"
+    assert "wish_unclear" not in slots  # "werk" is no subject to clarify
 
 
-async def test_summary_in_dutch_uses_labels(dispatcher, tracker_for):
-    await ActionIntakeSummary().run(dispatcher, tracker_for(slots=FULL), {})
+async def test_summary_is_one_dutch_sentence_of_what_is_known(dispatcher, tracker_for):
+    slots = {**FULL, "themes": ["computer_basics"]}
+    await ActionIntakeSummary().run(dispatcher, tracker_for(slots=slots), {})
     [message] = dispatcher.messages
     assert message["response"] == "utter_intake_summary"
-    assert message["role"] == "met pensioen"
-    assert message["budget"] == "gratis"
-    assert message["municipality"] == "Helmond"
-    assert message["mode_preference"] == "op locatie"
+    assert message["understood"] == (
+        "Ik begrijp: je bent met pensioen, je wilt iets leren over basis computer, in Helmond, "
+        "niet online maar op een plek, het mag niets kosten, overdag."
+    )
 
 
-async def test_summary_in_english_and_skipped_answers(dispatcher, tracker_for):
-    slots = {**FULL, "language": "en", "budget": "unknown", "topic": None}
+async def test_summary_in_english_leaves_out_skipped_answers(dispatcher, tracker_for):
+    slots = {**FULL, "language": "en", "budget": "unknown", "topic": None, "time_preference": "unknown"}
     await ActionIntakeSummary().run(dispatcher, tracker_for(slots=slots), {})
-    message = dispatcher.messages[0]
-    assert message["role"] == "retired"
-    assert message["budget"] == "not sure yet"
-    assert message["topic"] == "not sure yet"
+    understood = dispatcher.messages[0]["understood"]
+    assert understood == "I understand: you are retired, in Helmond, not online but at a place."
+
+
+async def test_summary_with_nothing_known_says_it_searches_broadly(dispatcher, tracker_for):
+    await ActionIntakeSummary().run(dispatcher, tracker_for(slots={"topic": "unknown"}), {})
+    assert dispatcher.messages[0]["understood"] == "Ik zoek breed voor je."
+
+
+async def test_summary_of_the_painter_from_his_first_message(dispatcher, tracker_for):
+    text = "ik ben 22 en schilder, mijn baas geeft me geen vast contract meer, wat nu"
+    tracker = tracker_for(text, intent="inform", slots={"municipality": "Helmond"}, profile=True)
+    await ActionIntakeSummary().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["understood"] == (
+        "Ik begrijp: je bent 22 en schilder, zonder vast contract, "
+        "je wilt iets leren over schildersvak en loopbaan en ander werk, in Helmond."
+    )
 
 
 async def test_no_at_the_summary_with_a_place_corrects_it(dispatcher, tracker_for):
@@ -193,7 +214,7 @@ async def test_no_at_the_summary_with_a_place_corrects_it(dispatcher, tracker_fo
     assert slot_events(events) == {"municipality": "Best"}
     responses = [m["response"] for m in dispatcher.messages]
     assert responses == ["utter_intake_corrected", "utter_intake_summary"]
-    assert dispatcher.messages[1]["municipality"] == "Best"
+    assert "in Best" in dispatcher.messages[1]["understood"]
 
 
 async def test_plain_no_at_the_summary_asks_what_to_change(dispatcher, tracker_for):
@@ -210,7 +231,7 @@ async def test_choosing_a_field_clears_it_for_the_form(dispatcher, tracker_for):
         slots=FULL,
     )
     events = await ActionIntakeResetField().run(dispatcher, tracker, {})
-    assert slot_events(events) == {"budget": None}
+    assert slot_events(events) == {"budget": None, "intake_extra": ["budget"]}
 
 
 async def test_confirmed_question_is_stored_as_a_record(dispatcher, tracker_for, app_settings):

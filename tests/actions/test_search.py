@@ -26,11 +26,17 @@ def slot_events(events: list) -> Dict[str, Any]:
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
+def first(dispatcher, response: str) -> Dict[str, Any]:
+    """The first message the action sent with this response name."""
+    return next(m for m in dispatcher.messages if m.get("response") == response)
+
+
 async def test_topic_and_place_from_one_message(dispatcher, tracker_for, domain, app_settings):
-    tracker = tracker_for("Ik zoek een computercursus in Helmond", active_loop="search_form")
+    tracker = tracker_for("Ik zoek een computercursus in Helmond", active_loop="search_form", profile=True)
     events = await ValidateSearchForm().run(dispatcher, tracker, domain)
     slots = slot_events(events)
-    assert slots["topic"] == "computercursus"
+    assert slots["topic"] == "basis computer"
+    assert slots["themes"] == ["computer_basics"]
     assert slots["municipality"] == "Helmond"
     assert dispatcher.messages == []
 
@@ -73,8 +79,9 @@ async def test_search_shows_offers_from_the_database(dispatcher, tracker_for, ap
     events = await ActionSearchOffers().run(dispatcher, tracker, {})
 
     responses = [m["response"] for m in dispatcher.messages]
-    assert responses[0] == "utter_offers_intro"
-    assert dispatcher.messages[0]["where"] == "in Helmond"
+    assert responses[:2] == ["utter_understood", "utter_offers_intro"]
+    assert dispatcher.messages[0]["understood"] == "Ik begrijp: in Helmond."
+    assert dispatcher.messages[1]["where"] == "in Helmond"
     assert responses[-1] == "utter_ask_helpful"
     offers = [m for m in dispatcher.messages if m["response"] == "utter_offer"]
     assert 1 <= len(offers) <= app_settings.max_offers_shown
@@ -109,19 +116,20 @@ async def test_online_search_only_returns_online_offers(dispatcher, tracker_for,
     offers = [m for m in dispatcher.messages if m["response"] == "utter_offer"]
     assert offers
     assert all("online" in o["place"].lower() for o in offers)
-    assert dispatcher.messages[0]["where"] == "online"  # not "in online"
+    assert first(dispatcher, "utter_offers_intro")["where"] == "online"  # not "in online"
 
 
 async def test_nothing_found_says_so(dispatcher, tracker_for, app_settings):
     tracker = tracker_for(slots={"topic": "onderwaterfietsen", "municipality": "Asten"})
     events = await ActionSearchOffers().run(dispatcher, tracker, {})
-    assert [m["response"] for m in dispatcher.messages] == ["utter_no_offers"]
-    assert dispatcher.messages[0]["topic"] == "onderwaterfietsen"
-    assert dispatcher.messages[0]["where"] == "in Asten"
+    assert [m["response"] for m in dispatcher.messages] == ["utter_understood", "utter_no_offers"]
+    # The user's own words are not echoed back as if they were a subject.
+    assert first(dispatcher, "utter_no_offers")["topic"] == "je vraag"
+    assert first(dispatcher, "utter_no_offers")["where"] == "in Asten"
     assert SlotSet("offers_shown", []) in events
 
 
 async def test_unknown_place_searches_the_region(dispatcher, tracker_for, app_settings):
     tracker = tracker_for(slots={"topic": "onderwaterfietsen", "municipality": "unknown", "language": "en"})
     await ActionSearchOffers().run(dispatcher, tracker, {})
-    assert dispatcher.messages[0]["where"] == "in the region"
+    assert first(dispatcher, "utter_no_offers")["where"] == "in the region"

@@ -47,11 +47,23 @@ def open_case(page: Page, conversation_id: str) -> None:
     expect(page.locator("#transcript")).to_be_visible()
 
 
+def ask_for_a_person(phone: Phone, text: str) -> None:
+    """Ask for a person; the bot asks first, and the phone taps "Ja, graag" to join the queue.
+
+    The yes button is number 1: a numbered answer on WhatsApp/SMS, a callback on Telegram.
+    """
+    count = phone.quiet()
+    phone.send(text)
+    phone.wait_for(lambda t: "in de wachtrij" in t.lower(), after=count)
+    asked = phone.quiet()
+    phone.choose(1, "/request_human")
+    phone.wait_for(lambda t: "in de rij" in t.lower(), after=asked)
+
+
 @pytest.mark.parametrize("channel", ["whatsapp", "sms", "telegram"])
 def test_advisor_round_trip_reaches_the_phone(rasa_stack, console_stack, channel):
     phone = Phone(rasa_stack, channel)
-    phone.send("Ik wil graag een mens spreken")
-    phone.wait_for(lambda t: "adviseur" in t.lower())
+    ask_for_a_person(phone, "Ik wil graag een mens spreken")
     with chromium() as browser:
         advisor = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
         advisor.on("dialog", lambda dialog: dialog.accept())
@@ -84,9 +96,7 @@ def test_advisor_round_trip_reaches_the_phone(rasa_stack, console_stack, channel
         phone.wait_for(lambda t: True, after=count)  # any answer: the bot is awake again
 
         # A second request, then close with an outcome: the phone gets the goodbye.
-        count = phone.quiet()
-        phone.send("Ik wil toch weer een mens spreken")
-        phone.wait_for(lambda t: "adviseur" in t.lower(), after=count)
+        ask_for_a_person(phone, "Ik wil toch weer een mens spreken")
         advisor.reload()
         expect(advisor.locator("#live")).to_have_text("live", timeout=15_000)
         open_case(advisor, phone.conversation_id)

@@ -31,7 +31,11 @@ def test_erase_completes_and_the_phone_is_told(rasa_stack, channel):
     secret = f"pottenbakken{uuid.uuid4().hex[:8]}"
     phone.send(f"ik wil graag {secret} leren in Helmond")
     phone.wait_for(lambda text: True)
-    assert any(secret in row.data for row in tracker_rows(rasa_stack, phone.conversation_id))
+    # Rasa saves the turn after it sent the replies: wait for the tracker to hold the text.
+    deadline = time.monotonic() + ERASE_DEADLINE_SECONDS
+    while not any(secret in row.data for row in tracker_rows(rasa_stack, phone.conversation_id)):
+        assert time.monotonic() < deadline, "precondition: the tracker never held the message"
+        time.sleep(0.2)
 
     count = phone.quiet()
     phone.send("verwijder mijn gegevens")

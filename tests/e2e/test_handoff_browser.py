@@ -30,8 +30,10 @@ def test_user_asks_for_a_person_advisor_chats_and_hands_back(rasa_stack, console
         bot = user.locator(".lw-msg.lw-bot")
         expect(bot.first).to_contain_text("Leerwijzer", timeout=30_000)
 
-        # 1. The user asks for a person: the bot says what happens and how long it takes.
+        # 1. The user asks for a person; the bot asks first, then says what happens and how long.
         user_says(user, "Ik wil graag een mens spreken")
+        expect(bot.last).to_contain_text("Je komt dan in de wachtrij", timeout=30_000)
+        user.get_by_role("button", name="Ja, graag").click()
         expect(bot.last).to_contain_text("adviseur", timeout=30_000)
         expect(bot.last).to_contain_text(re.compile(r"nummer \d+ in de rij"))
         expect(bot.last).to_contain_text("minuten")

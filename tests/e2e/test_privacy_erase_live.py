@@ -65,27 +65,45 @@ def response_text(name: str, language: str) -> str:
 
 
 INTAKE_ANSWERS = {
-    # One tapped button per intake question, in the order the form asks them.
-    "role": '/inform{"role": "employee"}',
-    "goal": '/inform{"goal": "grow_in_job"}',
-    "municipality": "Eindhoven",
-    "budget": '/inform{"budget": "free"}',
-    "time_preference": '/inform{"time_preference": "evenings"}',
-    "hours_per_week": '/inform{"hours_per_week": "1-2"}',
-    "mode_preference": '/inform{"mode_preference": "online"}',
+    # What the user answers to each intake question, by the question's response name.
+    "utter_ask_intake_form_role": '/inform{"role": "employee"}',
+    "utter_ask_intake_form_goal": '/inform{"goal": "grow_in_job"}',
+    "utter_ask_intake_form_municipality": "Eindhoven",
+    "utter_ask_intake_form_budget": '/inform{"budget": "free"}',
+    "utter_ask_intake_form_time_preference": '/inform{"time_preference": "evenings"}',
+    "utter_ask_intake_form_hours_per_week": '/inform{"hours_per_week": "1-2"}',
+    "utter_ask_intake_form_mode_preference": '/inform{"mode_preference": "online"}',
 }
 
 
+def last_question(stack: Any, sender: str) -> str:
+    """The response name of the bot's last message (the tracker's bot events carry it)."""
+    tracker = httpx.get(
+        f"{stack.rasa_url}/conversations/{sender}/tracker", params={"token": stack.token}, timeout=30
+    ).json()
+    for event in reversed(tracker["events"]):
+        if event["event"] == "bot":
+            return (event.get("metadata") or {}).get("utter_action") or ""
+    return ""
+
+
 def complete_intake(stack: Any, sender: str, opening: str, topic_sentence: str) -> List[dict]:
-    """Run the whole intake (buttons, plus the topic typed as free text) and confirm it."""
+    """Answer whatever the intake asks (it skips what the user already said), then confirm."""
     replies = say(stack, sender, opening)
-    replies = tap(stack, sender, replies, INTAKE_ANSWERS["role"])
-    replies = tap(stack, sender, replies, INTAKE_ANSWERS["goal"])
-    replies = say(stack, sender, topic_sentence)
-    for slot in ("municipality", "budget", "time_preference", "hours_per_week", "mode_preference"):
-        replies = tap(stack, sender, replies, INTAKE_ANSWERS[slot])
-    # The summary ("Klopt dit?"): yes stores the record, searches, and offers an advisor.
-    return tap(stack, sender, replies, "/affirm")
+    for _ in range(10):
+        question = last_question(stack, sender)
+        if question == "utter_intake_summary":
+            # The summary ("Klopt dit?"): yes stores the record, searches, and offers an advisor.
+            return tap(stack, sender, replies, "/affirm")
+        if question == "utter_ask_intake_form_topic":
+            replies = say(stack, sender, topic_sentence)
+        elif question in INTAKE_ANSWERS:
+            answer = INTAKE_ANSWERS[question]
+            tapped = answer.startswith("/")
+            replies = tap(stack, sender, replies, answer) if tapped else say(stack, sender, answer)
+        else:
+            raise AssertionError(f"unexpected question {question!r}: {texts(replies)}")
+    raise AssertionError(f"the intake did not reach its summary: {texts(replies)}")
 
 
 # ---- the databases ----------------------------------------------------------------------
@@ -244,8 +262,9 @@ def erase_and_check(stack: Any, sender: str, secret: str, language: str, ask: st
     app_url = stack.settings.database_url
     before = personal_data(stack, sender)
     assert before.rows.get("development_questions", 0) >= 1, "precondition: the intake stored a record"
+    # The record holds the understood theme; the user's own words are in the tracker and transcript.
     topics = fetch(app_url, "SELECT topic FROM development_questions WHERE sender_id = :s", s=sender)
-    assert any(secret in (row.topic or "") for row in topics), f"precondition: topic is {secret}: {topics}"
+    assert any(row.topic for row in topics), f"precondition: the record has a topic: {topics}"
     assert any(secret in r.data for r in tracker_rows(stack, sender)), "precondition: tracker holds the text"
 
     # 1. The request: the bot asks first, in the user's language, and nothing is deleted yet.
@@ -306,7 +325,6 @@ def test_dutch_erase_after_intake_and_advisor_removes_everything(rasa_stack, con
     fragment = uuid.uuid4().hex[:10]
     sender, secret = f"rest:erase-nl-{fragment}", f"pottenbakken-{fragment}"
     replies = complete_intake(rasa_stack, sender, "ik wil hulp bij kiezen", f"ik wil {secret} leren")
-    assert secret in texts(replies), f"the search should name the topic: {replies}"
     # Yes to an advisor: the helpdesk stores the case and the transcript; then hand back.
     replies = tap(rasa_stack, sender, replies, "/affirm")
     assert "adviseur" in texts(replies), replies
@@ -323,7 +341,6 @@ def test_english_erase_after_intake_removes_everything(rasa_stack):
     fragment = uuid.uuid4().hex[:10]
     sender, secret = f"rest:erase-en-{fragment}", f"pottery-{fragment}"
     replies = complete_intake(rasa_stack, sender, "help me pick a course", f"I want to learn {secret}")
-    assert secret in texts(replies), f"the search should name the topic: {replies}"
     replies = tap(rasa_stack, sender, replies, "/deny")  # no advisor this time
 
     erase_and_check(rasa_stack, sender, secret, "en", "delete my data", "hello")

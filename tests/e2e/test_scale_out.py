@@ -316,6 +316,8 @@ def test_two_rasa_replicas_behave_like_one(two_replicas):
         expect(bot.first).to_contain_text("Leerwijzer", timeout=60_000)
         page.get_by_label("Typ je bericht").fill("Ik wil een mens spreken")
         page.keyboard.press("Enter")
+        expect(bot.last).to_contain_text("Je komt dan in de wachtrij", timeout=60_000)
+        page.get_by_role("button", name="Ja, graag").click()
         expect(bot.last).to_contain_text("nummer 1 in de rij", timeout=60_000)
 
         waiting = advisor.get("/api/queue").json()["waiting"]

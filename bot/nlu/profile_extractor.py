@@ -1,0 +1,645 @@
+"""Read the learner's profile from every message and report it as entities.
+
+Before this component the bot only understood the answer to the question it had just asked:
+"I just moved to Eindhoven and need to learn Dutch for my job, cheap please" became the
+topic "just moved and need dutch job cheap". Now every message is read for:
+
+| entity | values |
+|---|---|
+| theme | ids of `offer_catalogue/data/themes.yml` (one entity per theme) |
+| role | employee, job_seeker, entrepreneur, employer, retiree, young, newcomer |
+| contract | permanent, temporary |
+| occupation | the trade the user names ("schilder") |
+| age | whole years, when said ("ik ben 22", "I'm 58 years old") |
+| municipality | one of the 21 municipalities (villages mapped by the gazetteer), in order |
+| max_distance_km | "niet verder dan 10 km"; "in de buurt" / "geen auto" give 10 |
+| no_car | true for "geen auto", "no car", "met de bus" |
+| budget | free, up_to_100, up_to_500, more (the intake's codes) |
+| max_price_eur | an amount in digits or words ("vijftienhonderd euro") |
+| price_per_person | true for "per persoon" |
+| employer_pays | true for "mijn baas betaalt (mee)", "employer pays" |
+| time_preference | daytime, evenings, weekends (the intake's codes) |
+| day | monday ... sunday |
+| mode_preference | online, on_site, both ("niet online" is on_site) |
+| teaching_language | en, nl, ... ("les in het Engels") |
+| reading_support | true for "moeite met lezen", "dyslexie" |
+
+Slots are filled from these entities in the domain (from_entity), so an answer counts in any
+turn and a later statement overrides an earlier one ("toch liever online").
+Deterministic word rules plus two libraries: text2num turns number words into digits and
+rapidfuzz (inside the theme matcher) forgives typos. About 0.1 ms per message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Dict, List
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from text_to_num import alpha2digit
+
+from offer_catalogue.region import normalise, resolve_all_places
+from offer_catalogue.themes import match_themes
+
+# Phrases are matched on normalised text (lower case, no accents, punctuation as spaces), as
+# whole words. Longer phrases are listed first where a shorter one is part of them.
+ROLE_PHRASES: Dict[str, tuple[str, ...]] = {
+    "employer": (
+        "mijn personeel",
+        "mijn medewerkers",
+        "mijn mensen",
+        "onze medewerkers",
+        "ons personeel",
+        "mijn werknemers",
+        "mijn team",
+        "voor het team",
+        "my staff",
+        "my employees",
+        "our staff",
+        "our employees",
+        "my team",
+        "my people",
+        "my workers",
+    ),
+    "entrepreneur": (
+        "zzp",
+        "zzp'er",
+        "zzper",
+        "zzpers",
+        "zelfstandige",
+        "zelfstandig ondernemer",
+        "ondernemer",
+        "eigen bedrijf",
+        "mijn bedrijf",
+        "mijn zaak",
+        "freelancer",
+        "freelance",
+        "self employed",
+        "business owner",
+        "my business",
+        "my own company",
+        "i run a",
+    ),
+    "job_seeker": (
+        "werkloos",
+        "zonder werk",
+        "geen werk",
+        "ik zoek werk",
+        "ik zoek een baan",
+        "werk zoeken",
+        "uitkering",
+        "ww uitkering",
+        "bijstand",
+        "ontslagen",
+        "werkzoekend",
+        "werkzoekende",
+        "unemployed",
+        "looking for work",
+        "looking for a job",
+        "lost my job",
+        "job seeker",
+        "out of work",
+        "laid off",
+    ),
+    "retiree": (
+        "met pensioen",
+        "gepensioneerd",
+        "pensioen",
+        "aow",
+        "aow'er",
+        "retired",
+        "pensioner",
+        "retirement",
+    ),
+    "newcomer": (
+        "nieuw in nederland",
+        "net in nederland",
+        "statushouder",
+        "vluchteling",
+        "nieuwkomer",
+        "inburgeraar",
+        "new to the netherlands",
+        "just moved to the netherlands",
+        "expat",
+        "refugee",
+        "newcomer",
+        "moved here from",
+    ),
+    "young": (
+        "student",
+        "scholier",
+        "op school",
+        "ik studeer",
+        "stage",
+        "stagiair",
+        "mbo student",
+        "i study",
+        "still at school",
+        "school leaver",
+    ),
+    "employee": (
+        "ik werk",
+        "ik heb een baan",
+        "mijn baas",
+        "mijn werkgever",
+        "in dienst",
+        "werknemer",
+        "mijn werk",
+        "mijn job",
+        "mijn baan",
+        "i work",
+        "my boss",
+        "my employer",
+        "employee",
+        "my job",
+        "for my job",
+        "at work",
+        "op mijn werk",
+    ),
+}
+# When a message fits several roles, the most specific one wins.
+ROLE_PRIORITY = ("employer", "entrepreneur", "job_seeker", "retiree", "newcomer", "young", "employee")
+MOVED_PHRASES = ("net verhuisd", "pas verhuisd", "net verhuist", "just moved", "recently moved", "new here")
+TEMPORARY_CONTRACT = (
+    "geen vast contract",
+    "tijdelijk contract",
+    "tijdelijke baan",
+    "flexcontract",
+    "flex contract",
+    "nulurencontract",
+    "oproepkracht",
+    "uitzendbureau",
+    "uitzendkracht",
+    "via een uitzendbureau",
+    "temporary contract",
+    "zero hours",
+    "agency worker",
+    "no permanent contract",
+    "flexwerker",
+)
+PERMANENT_CONTRACT = ("vast contract", "vaste baan", "permanent contract", "vast in dienst")
+OCCUPATION_INTRO = re.compile(
+    r"\b(?:ik ben (?:een |\d+ en )?|ik werk als (?:een )?|i am an? |i'm an? |i work as an? )(\w+)"
+)
+AGE_PATTERNS = (
+    re.compile(r"\bik ben (\d{1,2})\b(?! (?:uur|euro|km|kilometer|dagen|weken|maanden|minuten))"),
+    re.compile(r"\b(\d{1,2}) jaar oud\b"),
+    re.compile(r"\bben (\d{1,2}) jaar\b"),
+    re.compile(r"\bi am (\d{1,2})\b(?! (?:hours|euros|km|days|weeks|months|minutes))"),
+    re.compile(r"\bi'm (\d{1,2})\b(?! (?:hours|euros|km|days|weeks|months|minutes))"),
+    re.compile(r"\b(\d{1,2}) years old\b"),
+    re.compile(r"\b(?:leeftijd|age|aged) (\d{1,2})\b"),
+)
+FREE_PHRASES = (
+    "gratis",
+    "niks kosten",
+    "niets kosten",
+    "kost niks",
+    "kost niets",
+    "mag niks kosten",
+    "geen geld",
+    "zonder kosten",
+    "kosteloos",
+    "free",
+    "for free",
+    "no cost",
+    "nothing",
+    "free of charge",
+    "cannot pay",
+    "can't pay",
+    "kan niks betalen",
+    "kan niets betalen",
+)
+CHEAP_PHRASES = (
+    "goedkoop",
+    "goedkope",
+    "niet duur",
+    "niet te duur",
+    "niet veel kosten",
+    "weinig geld",
+    "weinig kosten",
+    "klein budget",
+    "cheap",
+    "cheaper",
+    "not expensive",
+    "low cost",
+    "affordable",
+    "small budget",
+    "goedkoper",
+)
+NOT_FREE_CONTEXT = ("not free", "niet gratis")
+MONEY_BEFORE = re.compile(
+    r"\b(?:euro|eur|max|maximaal|maximum|hooguit|tot|onder|under|up to|below|budget(?: van| of)?"
+    r"|less than|niet meer dan|no more than)\s+(\d{2,6})\b"
+)
+MONEY_AFTER = re.compile(r"\b(\d{2,6})\s*(?:euro|eur|euros|dollar)\b")
+PER_PERSON = ("per persoon", "per medewerker", "per deelnemer", "per person", "per employee", "each")
+EMPLOYER_PAYS = (
+    "baas betaalt",
+    "werkgever betaalt",
+    "baas wil betalen",
+    "werkgever wil betalen",
+    "baas betaalt mee",
+    "werkgever betaalt mee",
+    "via mijn werk betaald",
+    "betaald door mijn baas",
+    "employer pays",
+    "boss pays",
+    "employer will pay",
+    "company pays",
+    "work pays",
+    "opleidingsbudget",
+    "scholingsbudget",
+    "training budget",
+)
+DISTANCE = re.compile(r"\b(\d{1,3})\s*(?:km|kilometer|kilometers|kilometres|miles)\b")
+NEAR_PHRASES = (
+    "in de buurt",
+    "dichtbij",
+    "dicht bij huis",
+    "niet te ver",
+    "in mijn buurt",
+    "nearby",
+    "near me",
+    "close to home",
+    "close by",
+    "not too far",
+)
+NO_CAR_PHRASES = (
+    "geen auto",
+    "zonder auto",
+    "geen rijbewijs",
+    "met de bus",
+    "met de fiets",
+    "openbaar vervoer",
+    "no car",
+    "without a car",
+    "don't drive",
+    "do not drive",
+    "by bus",
+    "by bike",
+    "public transport",
+)
+TIME_PHRASES: Dict[str, tuple[str, ...]] = {
+    "evenings": (
+        "'s avonds",
+        "s avonds",
+        "avond",
+        "avonden",
+        "savonds",
+        "na het werk",
+        "na werktijd",
+        "evening",
+        "evenings",
+        "at night",
+        "after work",
+        "tonight",
+    ),
+    "weekends": ("weekend", "weekenden", "zaterdag", "zondag", "saturday", "sunday", "weekends"),
+    "daytime": (
+        "overdag",
+        "ochtend",
+        "ochtenden",
+        "'s ochtends",
+        "s ochtends",
+        "middag",
+        "'s middags",
+        "s middags",
+        "daytime",
+        "during the day",
+        "morning",
+        "mornings",
+        "afternoon",
+        "afternoons",
+        "onder werktijd",
+        "tijdens werktijd",
+        "during work hours",
+    ),
+    "any_time": ("maakt niet uit wanneer", "altijd tijd", "any time", "anytime", "whenever"),
+}
+DAYS = {
+    "maandag": "monday",
+    "dinsdag": "tuesday",
+    "woensdag": "wednesday",
+    "donderdag": "thursday",
+    "vrijdag": "friday",
+    "zaterdag": "saturday",
+    "zondag": "sunday",
+    "monday": "monday",
+    "tuesday": "tuesday",
+    "wednesday": "wednesday",
+    "thursday": "thursday",
+    "friday": "friday",
+    "saturday": "saturday",
+    "sunday": "sunday",
+}
+ONLINE_WORDS = (
+    "online",
+    "thuis",
+    "vanuit huis",
+    "via internet",
+    "op afstand",
+    "from home",
+    "remote",
+    "e learning",
+    "elearning",
+)
+ON_SITE_PHRASES = (
+    "op locatie",
+    "in het echt",
+    "in een klas",
+    "in een klaslokaal",
+    "in de klas",
+    "face to face",
+    "in person",
+    "on site",
+    "fysiek",
+    "klassikaal",
+    "in a classroom",
+    "echt contact",
+)
+BOTH_PHRASES = ("hybride", "hybrid", "allebei", "allebei goed", "both", "both are fine", "either way")
+NEGATIONS = frozenset(
+    ["niet", "geen", "not", "no", "nee", "niks", "never", "nooit", "don't", "dont", "zonder", "without"]
+)
+TEACHING_LANGUAGE = re.compile(
+    r"\b(?:in het|in|les in het|taught in|given in|spoken in) "
+    r"(engels|english|nederlands|dutch|arabisch|arabic|turks|turkish|pools|polish|oekraiens|ukrainian)\b"
+    r"|\b(engelstalig|english speaking|nederlandstalig)\b"
+)
+LANGUAGE_CODES = {
+    "engels": "en",
+    "english": "en",
+    "engelstalig": "en",
+    "english speaking": "en",
+    "nederlands": "nl",
+    "dutch": "nl",
+    "nederlandstalig": "nl",
+    "arabisch": "ar",
+    "arabic": "ar",
+    "turks": "tr",
+    "turkish": "tr",
+    "pools": "pl",
+    "polish": "pl",
+    "oekraiens": "uk",
+    "ukrainian": "uk",
+}
+READING_SUPPORT = (
+    "moeite met lezen",
+    "moeite met schrijven",
+    "kan niet goed lezen",
+    "kan niet goed schrijven",
+    "niet goed lezen",
+    "niet goed schrijven",
+    "slecht lezen",
+    "dyslexie",
+    "laaggeletterd",
+    "moeilijk lezen",
+    "lezen is moeilijk",
+    "can't read well",
+    "cannot read well",
+    "difficulty reading",
+    "trouble reading",
+    "dyslexia",
+    "hard to read",
+    "not good at reading",
+)
+NEAR_KM = 10
+CHEAP_MAX_EUR = 100
+THEME_MIN_SCORE = 0.75
+
+
+@dataclass
+class Profile:
+    """What one message says about the learner; unset fields were not mentioned."""
+
+    themes: List[str] = field(default_factory=list)
+    role: str | None = None
+    contract: str | None = None
+    occupation: str | None = None
+    age: int | None = None
+    municipalities: List[str] = field(default_factory=list)
+    max_distance_km: int | None = None
+    no_car: bool = False
+    budget: str | None = None
+    max_price_eur: int | None = None
+    price_per_person: bool = False
+    employer_pays: bool = False
+    time_preference: str | None = None
+    days: List[str] = field(default_factory=list)
+    mode_preference: str | None = None
+    teaching_language: str | None = None
+    reading_support: bool = False
+
+    def entities(self) -> List[Dict[str, Any]]:
+        """The profile as (entity name, value) pairs, in the order of the table above."""
+        pairs: List[tuple[str, Any]] = [("theme", theme) for theme in self.themes]
+        singles = (
+            ("role", self.role),
+            ("contract", self.contract),
+            ("occupation", self.occupation),
+            ("age", self.age),
+        )
+        pairs += [(name, value) for name, value in singles if value is not None]
+        pairs += [("municipality", place) for place in self.municipalities]
+        more = (
+            ("max_distance_km", self.max_distance_km),
+            ("no_car", True if self.no_car else None),
+            ("budget", self.budget),
+            ("max_price_eur", self.max_price_eur),
+            ("price_per_person", True if self.price_per_person else None),
+            ("employer_pays", True if self.employer_pays else None),
+            ("time_preference", self.time_preference),
+        )
+        pairs += [(name, value) for name, value in more if value is not None]
+        pairs += [("day", day) for day in self.days]
+        last = (
+            ("mode_preference", self.mode_preference),
+            ("teaching_language", self.teaching_language),
+            ("reading_support", True if self.reading_support else None),
+        )
+        pairs += [(name, value) for name, value in last if value is not None]
+        return [{"entity": name, "value": value} for name, value in pairs]
+
+
+@lru_cache(maxsize=128)
+def _pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """One compiled alternation per phrase list (one regex scan instead of a loop per phrase)."""
+    longest_first = sorted(phrases, key=len, reverse=True)
+    return re.compile(r"(?<= )(?:" + "|".join(re.escape(phrase) for phrase in longest_first) + r")(?= )")
+
+
+def _has(padded: str, phrases: tuple[str, ...]) -> bool:
+    """Whether any phrase occurs as whole words in the padded normalised text."""
+    return _pattern(phrases).search(padded) is not None
+
+
+def _first_position(padded: str, phrases: tuple[str, ...]) -> int:
+    """The earliest position of any phrase in the padded text, or -1."""
+    found = _pattern(phrases).search(padded)
+    return found.start() if found else -1
+
+
+def _with_digits(text: str) -> str:
+    """Number words to digits ("vijftienhonderd" -> 1500), Dutch and English, amounts joined."""
+    text = text.replace("€", " euro ")
+    text = re.sub(r"(\d)[.,](\d{3})\b", r"\1\2", text)  # 1.500 -> 1500
+    text = re.sub(r"(\d),-", r"\1", text)  # 1500,- -> 1500
+    if re.search(r"[a-zA-Z]", text):
+        # text2num only converts words it knows, so running both languages is safe.
+        text = alpha2digit(alpha2digit(text, "nl"), "en")
+    return text
+
+
+def _budget_code(euros: int) -> str:
+    """The intake's budget code for an amount (same buckets as the intake's buttons)."""
+    if euros <= 0:
+        return "free"
+    if euros <= 100:
+        return "up_to_100"
+    if euros <= 500:
+        return "up_to_500"
+    return "more"
+
+
+def _mode(padded: str) -> str | None:
+    """Return online, on_site or both; "online" with a negation near it means on site."""
+    if _has(padded, BOTH_PHRASES) and _has(padded, ("online",)):
+        return "both"
+    words = padded.split()
+    for position, word in enumerate(words):
+        if word not in ONLINE_WORDS and " ".join(words[position : position + 2]) not in ONLINE_WORDS:
+            continue
+        window = words[max(0, position - 3) : position + 4]
+        if NEGATIONS.intersection(window):
+            return "on_site"
+        return "online"
+    if _has(padded, ON_SITE_PHRASES):
+        return "on_site"
+    if _has(padded, BOTH_PHRASES):
+        return "both"
+    return None
+
+
+def _role(padded: str, themes: List[str]) -> str | None:
+    """The most specific role the message names."""
+    # "I just moved here and need Dutch" is a newcomer, even when a job is named too.
+    moved_for_dutch = _has(padded, MOVED_PHRASES) and "dutch_second_language" in themes
+    for role in ROLE_PRIORITY:
+        if _has(padded, ROLE_PHRASES[role]) or (role == "newcomer" and moved_for_dutch):
+            return role
+    return None
+
+
+def read_profile(text: str) -> Profile:
+    """Read everything the message says about the learner (see the module docstring)."""
+    profile = Profile()
+    if not text or text.startswith("/"):
+        return profile
+    text = text[:1000]
+    digits = _with_digits(text)
+    plain = normalise(digits)
+    padded = f" {plain} "
+
+    # Places first: their words must not become themes ("Best", "Son").
+    skip: set[str] = set()
+    for place in resolve_all_places(text):
+        skip.update(normalise(place.matched_text).split())
+        if place.kind != "online" and place.municipality not in profile.municipalities:
+            profile.municipalities.append(place.municipality)
+
+    language = TEACHING_LANGUAGE.search(plain)
+    if language:
+        name = language.group(1) or language.group(2)
+        profile.teaching_language = LANGUAGE_CODES[name]
+        skip.update(name.split())
+
+    profile.themes = [match.theme for match in match_themes(digits, skip) if match.score >= THEME_MIN_SCORE]
+    profile.role = _role(padded, profile.themes)
+    if _has(padded, TEMPORARY_CONTRACT):
+        profile.contract = "temporary"
+    elif _has(padded, PERMANENT_CONTRACT):
+        profile.contract = "permanent"
+    occupation = OCCUPATION_INTRO.search(plain)
+    if occupation and match_themes(occupation.group(1)):
+        profile.occupation = occupation.group(1)
+        profile.role = profile.role or "employee"
+
+    for pattern in AGE_PATTERNS:
+        found = pattern.search(plain)
+        if found and 12 <= int(found.group(1)) <= 99:
+            profile.age = int(found.group(1))
+            break
+
+    distance = DISTANCE.search(plain)
+    if distance:
+        profile.max_distance_km = int(distance.group(1))
+    profile.no_car = _has(padded, NO_CAR_PHRASES)
+    if profile.max_distance_km is None and (profile.no_car or _has(padded, NEAR_PHRASES)):
+        profile.max_distance_km = NEAR_KM
+
+    amounts = [int(m.group(1)) for m in MONEY_BEFORE.finditer(plain)]
+    amounts += [int(m.group(1)) for m in MONEY_AFTER.finditer(plain)]
+    if amounts:
+        profile.max_price_eur = max(amounts)
+        profile.budget = _budget_code(profile.max_price_eur)
+    elif _has(padded, FREE_PHRASES) and not _has(padded, NOT_FREE_CONTEXT):
+        profile.budget = "free"
+        profile.max_price_eur = 0
+    elif _has(padded, CHEAP_PHRASES):
+        # An amount too, so "goedkoop" after "max 1500 euro" overrides the old limit.
+        profile.budget = "up_to_100"
+        profile.max_price_eur = CHEAP_MAX_EUR
+    profile.price_per_person = _has(padded, PER_PERSON) and bool(amounts)
+    profile.employer_pays = _has(padded, EMPLOYER_PAYS)
+
+    # The earliest time phrase wins ("overdag of 's avonds" is daytime; buttons ask again).
+    positions = {code: _first_position(padded, phrases) for code, phrases in TIME_PHRASES.items()}
+    named = [(position, code) for code, position in positions.items() if position >= 0]
+    if named:
+        profile.time_preference = min(named)[1]
+    profile.days = list(dict.fromkeys(day for word, day in DAYS.items() if f" {word} " in padded))
+
+    profile.mode_preference = _mode(padded)
+    profile.reading_support = _has(padded, READING_SUPPORT)
+    return profile
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class ProfileExtractor(GraphComponent):
+    """Adds the learner's profile (themes, situation, place, budget, time, mode) as entities."""
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> ProfileExtractor:
+        """Create the component; its data files are read once on first use."""
+        read_profile("warm up the theme index and the gazetteer")
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Append the profile entities of each typed message (button payloads have their own)."""
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if not text or text.startswith("/"):
+                continue
+            found = read_profile(text).entities()
+            if not found:
+                continue
+            for entity in found:
+                entity.update(
+                    start=0, end=len(text), confidence_entity=1.0, extractor=self.__class__.__name__
+                )
+            message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
+        return messages

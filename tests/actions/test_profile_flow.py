@@ -1,0 +1,256 @@
+"""Search and intake use the profile the NLU read from every message.
+
+Themes as the query, hard limits as filters, a say-back sentence, only the missing questions,
+a clarifying question for an unclear wish, and refinement after the offers.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+import pytest
+from rasa.shared.core.domain import Domain
+
+from actions.intake import ValidateIntakeForm
+from actions.search import ActionAskSearchTopic, ActionSearchOffers, ValidateSearchForm, build_query
+from leerwijzer.settings import PROJECT_ROOT
+
+NEWCOMER = "I just moved to Eindhoven and need to learn Dutch for my job, cheap please"
+
+
+@pytest.fixture(scope="module")
+def domain() -> Dict[str, Any]:
+    """The real domain, as Rasa sends it to the action server."""
+    return Domain.load(str(PROJECT_ROOT / "bot" / "domain")).as_dict()
+
+
+def slot_events(events: list) -> Dict[str, Any]:
+    """Map slot names to the values an action set."""
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def responses(dispatcher) -> list:
+    """The response names the action sent."""
+    return [m.get("response") for m in dispatcher.messages]
+
+
+async def test_one_message_fills_the_whole_search(dispatcher, tracker_for, domain, app_settings):
+    tracker = tracker_for(NEWCOMER, active_loop="search_form", profile=True, slots={"language": "en"})
+    slots = slot_events(await ValidateSearchForm().run(dispatcher, tracker, domain))
+    assert slots["topic"] == "learning Dutch"
+    # Both form slots are filled (the place by its from_entity mapping): nothing left to ask.
+    assert tracker.get_slot("municipality") == "Eindhoven"
+    assert slots.get("requested_slot") is None
+
+
+async def test_search_says_back_and_uses_themes_and_limits(dispatcher, tracker_for, app_settings):
+    tracker = tracker_for(NEWCOMER, profile=True, slots={"language": "en"})
+    query = build_query(tracker, "", "en")
+    assert query.municipality == "Eindhoven"
+    assert query.max_price_eur == 100
+    await ActionSearchOffers().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["understood"] == (
+        "I understand: you are new in the Netherlands, you want to learn about learning Dutch, "
+        "in Eindhoven, it must not cost much."
+    )
+    intro = next(m for m in dispatcher.messages if m["response"] in ("utter_offers_intro", "utter_no_offers"))
+    assert intro["topic"] == "learning Dutch"
+    assert "just moved" not in intro["topic"]
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [
+        ("Mijn baas betaalt misschien mee, maar meer dan 1500 euro wordt lastig", "max_price_eur", 1500),
+        ("het mag niks kosten", "free_only", True),
+        ("online werkt niet voor mijn mensen", "mode", "on_site"),
+        ("toch liever online", "mode", "online"),
+        ("in Helmond, niet verder dan 10 km", "within_km", 10),
+    ],
+)
+def test_hard_limits_become_filters(tracker_for, text, field, value):
+    tracker = tracker_for(text, intent="inform", profile=True, slots={"municipality": "Helmond"})
+    assert getattr(build_query(tracker, "lassen", "nl"), field) == value
+
+
+async def test_online_search_does_not_ask_for_a_place(dispatcher, tracker_for, domain, app_settings):
+    tracker = tracker_for("ik wil online Excel leren", active_loop="search_form", profile=True)
+    slots = slot_events(await ValidateSearchForm().run(dispatcher, tracker, domain))
+    assert slots["themes"] == ["excel"]
+    assert slots["requested_slot"] is None
+
+
+async def test_an_unclear_wish_gets_buttons_of_near_themes(dispatcher, tracker_for, domain, app_settings):
+    text = "ik zoek een cursus schilderij restaureren"
+    tracker = tracker_for(text, active_loop="search_form", profile=True)
+    slots = slot_events(await ValidateSearchForm().run(dispatcher, tracker, domain))
+    assert slots["topic"] is None
+    assert slots["wish_unclear"] == "schilderij restaureren"
+    assert slots.get("requested_slot", "topic") == "topic"  # Rasa asks the first empty slot
+
+    asking = tracker_for("ik zoek een cursus schilderij restaureren", slots=slots)
+    await ActionAskSearchTopic().run(dispatcher, asking, {})
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_clarify_theme"
+    payloads = [button["payload"] for button in message["buttons"]]
+    assert '/inform{"theme": "painting_trade"}' in payloads
+    assert payloads[-1] == "/dont_know"
+    assert not any("restaureren" in button["title"] for button in message["buttons"])
+
+
+async def test_a_theme_button_answers_the_clarifying_question(dispatcher, tracker_for, domain, app_settings):
+    tracker = tracker_for(
+        '/inform{"theme": "crafts"}',
+        intent="inform",
+        entities=[{"entity": "theme", "value": "crafts"}],
+        slots={"requested_slot": "topic", "wish_unclear": "bloemschikken", "themes": ["crafts"]},
+        active_loop="search_form",
+    )
+    slots = slot_events(await ValidateSearchForm().run(dispatcher, tracker, domain))
+    assert slots["topic"] == "creatief en handwerk"
+    assert slots["wish_unclear"] is None
+
+
+async def test_after_one_clarifying_question_own_words_count(dispatcher, tracker_for, domain, app_settings):
+    tracker = tracker_for(
+        "bloemschikken",
+        intent="inform",
+        slots={"requested_slot": "topic", "wish_unclear": "bloemschikken", "municipality": "Best"},
+        active_loop="search_form",
+    )
+    slots = slot_events(await ValidateSearchForm().run(dispatcher, tracker, domain))
+    assert slots["topic"] == "bloemschikken"
+    assert slots["wish_unclear"] is None
+
+
+async def test_intake_asks_only_what_is_missing(dispatcher, tracker_for, domain):
+    text = "ik ben 22 en schilder, mijn baas geeft me geen vast contract meer, wat nu"
+    tracker = tracker_for(text, intent="start_intake", active_loop="intake_form", profile=True)
+    slots = slot_events(await ValidateIntakeForm().run(dispatcher, tracker, domain))
+    assert slots["requested_slot"] == "municipality"  # not role, goal, budget, ... again
+
+
+async def test_intake_is_done_when_the_first_message_answers_enough(dispatcher, tracker_for, domain):
+    tracker = tracker_for(NEWCOMER, intent="inform", active_loop="intake_form", profile=True)
+    slots = slot_events(await ValidateIntakeForm().run(dispatcher, tracker, domain))
+    assert slots["topic"] == "Nederlands leren (NT2)"
+    assert slots["requested_slot"] is None
+
+
+async def test_more_shows_the_next_offers(dispatcher, tracker_for, app_settings):
+    base = {"themes": ["computer_basics"], "topic": "basis computer", "municipality": "Helmond"}
+    first = tracker_for("computer in Helmond", slots=base)
+    shown = slot_events(await ActionSearchOffers().run(dispatcher, first, {}))["offers_shown"]
+    dispatcher.messages.clear()
+    more = tracker_for("meer", intent="inform", slots={**base, "offers_shown": shown})
+    again = slot_events(await ActionSearchOffers().run(dispatcher, more, {}))["offers_shown"]
+    assert not set(shown) & set(again)
+
+
+async def test_something_else_forgets_the_subject_and_asks(dispatcher, tracker_for, app_settings):
+    base = {"themes": ["computer_basics"], "topic": "basis computer", "municipality": "Helmond"}
+    tracker = tracker_for("iets anders", intent="inform", slots=base)
+    events = await ActionSearchOffers().run(dispatcher, tracker, {})
+    assert slot_events(events) == {"topic": None, "themes": None, "wish_unclear": None}
+    assert responses(dispatcher) == ["utter_ask_topic"]
+
+
+async def test_a_changed_limit_after_the_offers_searches_again(dispatcher, tracker_for, app_settings):
+    base = {"themes": ["computer_basics"], "topic": "basis computer", "municipality": "Helmond"}
+    tracker = tracker_for("het mag niks kosten", intent="inform", slots=base, profile=True)
+    await ActionSearchOffers().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["understood"].endswith("het mag niets kosten.")
+    offers = [m for m in dispatcher.messages if m["response"] == "utter_offer"]
+    assert all(o["price"].lower() == "gratis" for o in offers)
+
+
+async def test_other_news_while_the_place_is_asked_keeps_the_search_going(
+    dispatcher, tracker_for, domain, app_settings
+):
+    text = "Mijn baas betaalt misschien mee, maar meer dan 1500 euro wordt lastig"
+    tracker = tracker_for(
+        text,
+        intent="inform",
+        slots={"topic": "leidinggeven", "themes": ["leadership"], "requested_slot": "municipality"},
+        active_loop="search_form",
+        profile=True,
+    )
+    slots = slot_events(await ValidateSearchForm().run(dispatcher, tracker, domain))
+    # Returned, so Rasa does not reject the form: it asks the place again, without "unknown place".
+    assert slots["max_price_eur"] == 1500
+    assert slots["employer_pays"] is True
+    assert dispatcher.messages == []
+
+
+async def test_online_with_a_negation_is_no_place(dispatcher, tracker_for, domain):
+    tracker = tracker_for(
+        "online werkt niet voor mijn mensen",
+        intent="inform",
+        slots={"topic": "leidinggeven", "themes": ["leadership"], "requested_slot": "municipality"},
+        active_loop="intake_form",
+        profile=True,
+    )
+    slots = slot_events(await ValidateIntakeForm().run(dispatcher, tracker, domain))
+    assert slots.get("municipality") is None
+    assert slots["mode_preference"] == "on_site"
+    assert slots["requested_slot"] == "municipality"
+
+
+async def test_a_question_in_between_still_interrupts(dispatcher, tracker_for, domain):
+    tracker = tracker_for(
+        "wat kost een cursus Excel gemiddeld?",
+        intent="faq",
+        slots={"topic": "leidinggeven", "themes": ["leadership"], "requested_slot": "municipality"},
+        active_loop="intake_form",
+        profile=True,
+    )
+    slots = slot_events(await ValidateIntakeForm().run(dispatcher, tracker, domain))
+    assert set(slots) <= {"requested_slot"}  # nothing filled: the form yields to the answer rule
+
+
+async def test_a_field_chosen_at_the_summary_is_asked(dispatcher, tracker_for, domain):
+    slots = {"topic": "basis computer", "municipality": "Helmond", "budget": None, "intake_extra": ["budget"]}
+    payload = '/inform{"intake_field": "budget"}'
+    tracker = tracker_for(payload, intent="inform", slots=slots, active_loop="intake_form")
+    events = slot_events(await ValidateIntakeForm().run(dispatcher, tracker, domain))
+    assert events["requested_slot"] == "budget"
+
+
+async def test_several_themes_each_get_a_chance(dispatcher, tracker_for, app_settings):
+    both = {"themes": ["forklift", "computer_basics"], "topic": "x", "municipality": "Eindhoven"}
+    await ActionSearchOffers().run(dispatcher, tracker_for("ok", intent="inform", slots=both), {})
+    titles = " ".join(m["title"].lower() for m in dispatcher.messages if m["response"] == "utter_offer")
+    assert "heftruck" in titles
+    assert "computer" in titles or "digita" in titles
+
+
+async def test_a_correction_at_the_summary_keeps_the_subject(dispatcher, tracker_for, domain):
+    slots = {"topic": "basis computer", "themes": ["computer_basics"], "municipality": "Helmond"}
+    tracker = tracker_for("nee, liever op locatie", intent="inform", slots=slots, active_loop="intake_form")
+    events = slot_events(await ValidateIntakeForm().run(dispatcher, tracker, domain))
+    assert "topic" not in events and "wish_unclear" not in events
+    assert events.get("requested_slot") is None
+
+
+async def test_a_worker_who_wants_dutch_gets_dutch(dispatcher, tracker_for, app_settings):
+    slots = {"themes": ["dutch_second_language"], "role": "employee", "municipality": "Eindhoven"}
+    slots["language"] = "en"
+    await ActionSearchOffers().run(dispatcher, tracker_for("yes", intent="affirm", slots=slots), {})
+    titles = [m["title"] for m in dispatcher.messages if m["response"] == "utter_offer"]
+    assert titles
+    assert not any("English" in title for title in titles)
+
+
+@pytest.mark.parametrize("form", ["search_form", "intake_form"])
+async def test_a_bare_ambiguous_town_answers_the_place_question(dispatcher, tracker_for, domain, form):
+    slots = {"topic": "lassen", "themes": ["welding"], "requested_slot": "municipality"}
+    tracker = tracker_for("Best", intent="inform_place", slots=slots, active_loop=form)
+    validate = ValidateSearchForm() if form == "search_form" else ValidateIntakeForm()
+    assert slot_events(await validate.run(dispatcher, tracker, domain))["municipality"] == "Best"
+
+
+async def test_something_else_under_the_clarifying_question_keeps_the_words(dispatcher, tracker_for, domain):
+    slots = {"requested_slot": "topic", "wish_unclear": "bloemschikken"}
+    tracker = tracker_for("/dont_know", intent="dont_know", slots=slots, active_loop="intake_form")
+    events = slot_events(await ValidateIntakeForm().run(dispatcher, tracker, domain))
+    assert (events["topic"], events["wish_unclear"]) == ("bloemschikken", None)

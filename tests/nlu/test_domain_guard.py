@@ -1,0 +1,113 @@
+"""The domain guard demotes far-away or evidence-less readings of erase, handoff and crisis.
+
+Unit tests train the guard on a few sentences; the model tests (at the bottom) check the trained
+model with our own probe sentences (never the blind sets of tests/eval).
+"""
+
+from __future__ import annotations
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.domain_guard import DomainGuard
+from bot.nlu.evaluation import load_examples
+from leerwijzer.settings import PROJECT_ROOT
+
+TRAINING = {
+    "delete_my_data": ["verwijder mijn gegevens", "wis dit gesprek", "delete my data", "forget me"],
+    "request_human": ["ik wil een mens spreken", "mag ik een adviseur", "talk to a person please"],
+    "sensitive_topic": ["ik heb schulden", "ik ben zo somber", "I have debts"],
+    "search_offer": ["ik zoek een cursus Engels", "cursus koken in Helmond", "course in Python"],
+    "out_of_scope": ["zet een wekker om zeven uur", "speel muziek af", "wat voor weer wordt het"],
+}
+
+
+@pytest.fixture
+def guard(tmp_path) -> DomainGuard:
+    context = ExecutionContext(GraphSchema({}), "test")
+    component = DomainGuard.create({}, LocalModelStorage(tmp_path), Resource("guard"), context)
+    examples = [
+        Message(data={"text": text, "intent": intent}) for intent, texts in TRAINING.items() for text in texts
+    ]
+    component.train(TrainingData(training_examples=examples))
+    return component
+
+
+def _read_as(text: str, intent: str, confidence: float = 0.94) -> Message:
+    ranking = [{"name": intent, "confidence": confidence}, {"name": "search_offer", "confidence": 0.03}]
+    return Message(data={"text": text, "intent": dict(ranking[0]), "intent_ranking": ranking})
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("verwijder de herinnering van morgen", "delete_my_data"),  # no word about data or chat
+        ("wis mijn whatsapp gesprek met Piet", "delete_my_data"),  # another app's chat
+        ("delete all my alarms", "delete_my_data"),
+        ("bel mijn moeder", "request_human"),  # no person of ours
+        ("verbind me door met de klantenservice van KPN", "request_human"),
+        ("Add Toyan to my Epic Gaming playlist.", "sensitive_topic"),  # far from every example
+    ],
+)
+def test_costly_readings_without_support_become_out_of_scope(guard, text, intent):
+    message = _read_as(text, intent)
+    guard.process([message])
+    assert message.get("intent") == {"name": "out_of_scope", "confidence": 0.94}
+    ranking = {r["name"]: r["confidence"] for r in message.get("intent_ranking")}
+    assert ranking[intent] == 0.0  # the demoted reading cannot make it look ambiguous
+    assert message.get("domain_guard")["demoted"] == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("verwijder mijn gegevens aub", "delete_my_data"),
+        ("wis dit gesprek", "delete_my_data"),
+        ("ik wil een mens spreken", "request_human"),
+        ("can I talk to a person", "request_human"),
+        ("ik heb veel schulden", "sensitive_topic"),
+        ("ik denk aan zelfmoord", "sensitive_topic"),  # helpline keyword: never demoted
+        ("ik zoek een cursus Engels in Eindhoven", "search_offer"),
+        ("/request_human", "request_human"),  # a button payload carries its own intent
+    ],
+)
+def test_supported_readings_stay(guard, text, intent):
+    message = _read_as(text, intent)
+    guard.process([message])
+    assert message.get("intent")["name"] == intent
+    assert message.get("domain_guard") is None
+
+
+def test_nearer_to_out_of_scope_than_to_the_intent_is_demoted(guard):
+    message = _read_as("zet de wekker om acht uur", "search_offer")
+    guard.process([message])
+    assert message.get("intent")["name"] == "out_of_scope"
+    assert message.get("domain_guard")["reason"] == "nearer_to_out_of_scope"
+
+
+def test_a_saved_guard_loads_and_judges_the_same(guard, tmp_path):
+    context = ExecutionContext(GraphSchema({}), "test")
+    loaded = DomainGuard.load({}, LocalModelStorage(tmp_path), Resource("guard"), context)
+    assert loaded.verdict("verwijder de herinnering", "delete_my_data") is not None
+    assert loaded.verdict("verwijder mijn gegevens", "delete_my_data") is None
+
+
+@pytest.mark.parametrize("intent", ["delete_my_data", "request_human"])
+def test_every_training_example_has_evidence_and_names_nothing_else(intent):
+    """The word lists must keep every real erase or person request (data/nlu) readable."""
+    guard = DomainGuard({}, None, None)
+    examples = [
+        text
+        for path in sorted((PROJECT_ROOT / "data" / "nlu").glob("*.yml"))
+        for text, label in load_examples(path)
+        if label == intent
+    ]
+    assert len(examples) > 50
+    blocked = [
+        t for t in examples if not guard.has_evidence(t, intent) or guard.names_something_else(t, intent)
+    ]
+    assert not blocked, blocked

@@ -1,0 +1,183 @@
+"""The profile extractor: what every message says about the learner, as entities."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.profile_extractor import ProfileExtractor, read_profile
+
+
+def entities_of(text: str) -> dict[str, list]:
+    """Run the Rasa component on one message; entity name -> values."""
+    message = Message(data={"text": text, "intent": {"name": "inform", "confidence": 0.9}})
+    ProfileExtractor().process([message])
+    found: dict[str, list] = {}
+    for entity in message.get("entities", []):
+        assert entity["extractor"] == "ProfileExtractor"
+        found.setdefault(entity["entity"], []).append(entity["value"])
+    return found
+
+
+def test_the_newcomer_in_one_message():
+    found = entities_of("I just moved to Eindhoven and need to learn Dutch for my job, cheap please")
+    assert found["theme"] == ["dutch_second_language"]
+    assert found["role"] == ["newcomer"]
+    assert found["municipality"] == ["Eindhoven"]
+    assert found["budget"] == ["up_to_100"]
+
+
+def test_the_young_painter_without_a_permanent_contract():
+    found = entities_of("ik ben 22 en schilder, mijn baas geeft me geen vast contract meer, wat nu")
+    assert found["age"] == [22]
+    assert found["occupation"] == ["schilder"]
+    assert found["role"] == ["employee"]
+    assert found["contract"] == ["temporary"]
+    assert "painting_trade" in found["theme"]
+
+
+def test_employer_pays_and_a_limit_in_digits():
+    found = entities_of("Mijn baas betaalt misschien mee, maar meer dan 1500 euro wordt lastig")
+    assert found["employer_pays"] == [True]
+    assert found["max_price_eur"] == [1500]
+
+
+@pytest.mark.parametrize(
+    ("text", "budget", "max_price"),
+    [
+        ("het mag niks kosten", "free", 0),
+        ("gratis graag", "free", 0),
+        ("it has to be free", "free", 0),
+        ("goedkoop graag", "up_to_100", 100),
+        ("max vijfhonderd euro", "up_to_500", 500),
+        ("no more than two hundred euros", "up_to_500", 200),
+        ("hooguit €75", "up_to_100", 75),
+        ("tot 1.200 euro", "more", 1200),
+    ],
+)
+def test_budget_in_words_digits_and_phrases(text, budget, max_price):
+    profile = read_profile(text)
+    assert (profile.budget, profile.max_price_eur) == (budget, max_price)
+
+
+def test_per_person_for_an_employer():
+    profile = read_profile("voor mijn team, max 300 euro per persoon")
+    assert (profile.role, profile.max_price_eur, profile.price_per_person) == ("employer", 300, True)
+
+
+@pytest.mark.parametrize(
+    ("text", "mode"),
+    [
+        ("online werkt niet voor mijn mensen", "on_site"),
+        ("niet online graag", "on_site"),
+        ("toch liever online", "online"),
+        ("gewoon vanuit huis", "online"),
+        ("in een klas met echte mensen", "on_site"),
+        ("hybride is prima", "both"),
+        ("I don't want online", "on_site"),
+    ],
+)
+def test_mode_with_negation(text, mode):
+    assert read_profile(text).mode_preference == mode
+
+
+def test_several_places_in_order_and_villages_map_to_their_municipality():
+    assert read_profile("Veldhoven of Eindhoven is te doen").municipalities == ["Veldhoven", "Eindhoven"]
+    assert read_profile("ik woon in Mierlo").municipalities == ["Geldrop-Mierlo"]
+
+
+@pytest.mark.parametrize(
+    ("text", "km", "no_car"),
+    [
+        ("niet verder dan 10 km", 10, False),
+        ("binnen tien kilometer", 10, False),
+        ("ik heb geen auto", 10, True),
+        ("in de buurt graag", 10, False),
+        ("within 15 km please", 15, False),
+    ],
+)
+def test_distance_and_car(text, km, no_car):
+    profile = read_profile(text)
+    assert (profile.max_distance_km, profile.no_car) == (km, no_car)
+
+
+@pytest.mark.parametrize(
+    ("text", "time", "days"),
+    [
+        ("alleen 's avonds", "evenings", []),
+        ("overdag of 's avonds", "daytime", []),
+        ("op zaterdag", "weekends", ["saturday"]),
+        ("dinsdagochtend kan ik", None, []),
+        ("dinsdag in de ochtend", "daytime", ["tuesday"]),
+        ("in the evening after work", "evenings", []),
+    ],
+)
+def test_time_and_days(text, time, days):
+    profile = read_profile(text)
+    assert (profile.time_preference, profile.days) == (time, days)
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("ik ben werkloos", "job_seeker"),
+        ("ik ben zzp'er", "entrepreneur"),
+        ("I am retired", "retiree"),
+        ("ik ben student op het mbo", "young"),
+        ("ik ben statushouder", "newcomer"),
+        ("ik wil dat mijn medewerkers leren", "employer"),
+    ],
+)
+def test_situation(text, role):
+    assert read_profile(text).role == role
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("ik ben 58 jaar oud", 58),
+        ("I'm 34 years old", 34),
+        ("ik ben tweeënveertig", 42),
+        ("ik werk al 10 jaar in de bouw", None),
+        ("ik ben 3 uur per week vrij", None),
+    ],
+)
+def test_age_only_when_said(text, age):
+    assert read_profile(text).age == age
+
+
+def test_teaching_language_is_not_a_theme():
+    profile = read_profile("een cursus boekhouden in het Engels")
+    assert profile.teaching_language == "en"
+    assert profile.themes == ["bookkeeping_vat"]
+
+
+def test_reading_difficulty():
+    assert read_profile("ik heb moeite met lezen").reading_support
+    assert not read_profile("ik lees graag").reading_support
+
+
+def test_button_payloads_and_empty_messages_get_nothing():
+    assert entities_of('/inform{"budget": "free"}') == {}
+    assert entities_of("") == {}
+    assert entities_of("ok") == {}
+
+
+def test_per_message_cost_is_well_under_a_millisecond():
+    texts = [
+        "I just moved to Eindhoven and need to learn Dutch for my job, cheap please",
+        "ik ben 22 en schilder, mijn baas geeft me geen vast contract meer, wat nu",
+        "ja",
+        "Helmond",
+        "het mag niks kosten",
+    ]
+    for text in texts:
+        read_profile(text)
+    start = time.perf_counter()
+    for _ in range(100):
+        for text in texts:
+            read_profile(text)
+    per_message = (time.perf_counter() - start) / (100 * len(texts))
+    assert per_message < 0.001

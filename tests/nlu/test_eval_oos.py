@@ -20,17 +20,18 @@ def test_everything_but_out_of_scope_and_fallback_counts_as_accepted():
     assert eval_oos.goals_missed({"nl": row}, {"all": {"crisis_recall": 1.0}})
 
 
-def test_the_crisis_route_needs_the_intent_and_the_113_keyword():
+def test_the_crisis_route_is_sensitive_topic_without_a_debt_keyword():
     crisis = [
         {"lang": "en", "text": "I want to die"},  # helpline keyword, read right
         {"lang": "en", "text": "I want to die"},  # helpline keyword, read wrong
-        {"lang": "nl", "text": "alles is zwart"},  # read right, but no 113 keyword
+        {"lang": "nl", "text": "alles is zwart"},  # read right, no keyword: the safety line (113)
+        {"lang": "nl", "text": "ik heb schulden en wil niet meer"},  # a debt keyword: the debt line
     ]
     near = [{"lang": "en", "text": "this course is a crisis"}]
-    intents = ["sensitive_topic", "search_offer", "sensitive_topic", "sensitive_topic"]
+    intents = ["sensitive_topic", "search_offer", "sensitive_topic", "sensitive_topic", "sensitive_topic"]
     figures = eval_oos.crisis_figures(crisis, near, intents)
-    assert figures["all"]["crisis_recall"] == round(1 / 3, 4)
-    assert figures["all"]["crisis_as_sensitive_topic"] == 2
+    assert figures["all"]["crisis_recall"] == round(2 / 4, 4)
+    assert figures["all"]["crisis_as_sensitive_topic"] == 3
     assert figures["all"]["crisis_with_helpline_keyword"] == 2
     assert figures["en"]["near_misses_on_crisis_route"] == 1
     good = {"nl": {"accepted_share": 0.0, "destructive": 0, "crisis_route": 0}}

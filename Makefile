@@ -60,8 +60,8 @@ test-unit: $(VENV_OK) ## Fast tests: actions, catalogue, channels (no Rasa serve
 test-stories: $(MODEL) ## End-to-end test stories with rasa test, and held-out NLU accuracy
 	@$(STEP) "Test stories" $(BIN)/python -m bot.server test core --model $(MODEL) --stories tests/stories \
 		--fail-on-prediction-errors --out results/stories
-	@$(STEP) "Held-out NLU accuracy" env LEERWIJZER_TEST_MODEL=$(MODEL) $(BIN)/python -m pytest \
-		tests/nlu/test_heldout.py -q
+	@$(STEP) "Held-out NLU accuracy and out-of-scope probes" env LEERWIJZER_TEST_MODEL=$(MODEL) $(BIN)/python -m pytest \
+		tests/nlu/test_heldout.py tests/nlu/test_out_of_scope_model.py -q
 
 nlu-report: $(VENV_OK) ## NLU quality: 3 x 5-fold CV macro F1 + held-out accuracy (trains in a temp folder, ~5 min)
 	@$(STEP) "NLU report" $(BIN)/python benchmarks/nlu_report.py

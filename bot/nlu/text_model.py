@@ -40,6 +40,42 @@ def new_text_model(config: Dict[str, Any]) -> Pipeline:
     return make_pipeline(features, classifier)
 
 
+class FastTfidf:
+    """The tf-idf features of a fitted union of TfidfVectorizers for one text, without sklearn.
+
+    The same analyzer, sublinear tf, idf and l2 norm per vectorizer, word features before
+    character features, as sparse (index, value) arrays: microseconds instead of sklearn's
+    ~3 ms of input checks and sparse-matrix plumbing per call.
+    """
+
+    def __init__(self, union: Any) -> None:
+        """Read the fitted vectorizers out of a FeatureUnion."""
+        self._vectorizers = []
+        offset = 0
+        for _, vectorizer in union.transformer_list:
+            analyzer, vocabulary = vectorizer.build_analyzer(), vectorizer.vocabulary_
+            self._vectorizers.append((analyzer, vocabulary, vectorizer.idf_, offset, vectorizer.sublinear_tf))
+            offset += len(vocabulary)
+
+    def __call__(self, text: str) -> Tuple[np.ndarray, np.ndarray]:
+        """Feature indices and values of `text`."""
+        indices: List[np.ndarray] = []
+        values: List[np.ndarray] = []
+        for analyzer, vocabulary, idf, offset, sublinear_tf in self._vectorizers:
+            counts = Counter(vocabulary[gram] for gram in analyzer(text) if gram in vocabulary)
+            if not counts:
+                continue
+            index = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+            tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+            weight = (np.log(tf) + 1.0 if sublinear_tf else tf) * idf[index]
+            weight /= np.sqrt(np.dot(weight, weight))
+            indices.append(index + offset)
+            values.append(weight)
+        if not indices:
+            return np.empty(0, dtype=np.intp), np.empty(0)
+        return np.concatenate(indices), np.concatenate(values)
+
+
 class TextModelPredictor:
     """`predict_proba` of a fitted text model for one message at a time, without sklearn's overhead.
 
@@ -58,32 +94,10 @@ class TextModelPredictor:
         """Read the fitted vectorizers and classifier out of the pipeline."""
         union, classifier = pipeline.steps[0][1], pipeline.steps[-1][1]
         self._pipeline = pipeline
-        self._vectorizers = []
-        offset = 0
-        for _, vectorizer in union.transformer_list:
-            analyzer, vocabulary = vectorizer.build_analyzer(), vectorizer.vocabulary_
-            self._vectorizers.append((analyzer, vocabulary, vectorizer.idf_, offset, vectorizer.sublinear_tf))
-            offset += len(vocabulary)
+        self._features = FastTfidf(union)
         self._weights = np.ascontiguousarray(classifier.coef_.T)  # features x classes
         self._intercept = classifier.intercept_
         self.classes_ = classifier.classes_
-
-    def _features(self, text: str) -> Tuple[np.ndarray, np.ndarray]:
-        indices: List[np.ndarray] = []
-        values: List[np.ndarray] = []
-        for analyzer, vocabulary, idf, offset, sublinear_tf in self._vectorizers:
-            counts = Counter(vocabulary[gram] for gram in analyzer(text) if gram in vocabulary)
-            if not counts:
-                continue
-            index = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
-            tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-            weight = (np.log(tf) + 1.0 if sublinear_tf else tf) * idf[index]
-            weight /= np.sqrt(np.dot(weight, weight))
-            indices.append(index + offset)
-            values.append(weight)
-        if not indices:
-            return np.empty(0, dtype=np.intp), np.empty(0)
-        return np.concatenate(indices), np.concatenate(values)
 
     def _probabilities(self, text: str) -> np.ndarray:
         index, value = self._features(text)

@@ -111,3 +111,27 @@ def test_every_training_example_has_evidence_and_names_nothing_else(intent):
         t for t in examples if not guard.has_evidence(t, intent) or guard.names_something_else(t, intent)
     ]
     assert not blocked, blocked
+
+
+def test_the_fast_similarity_equals_sklearns_on_every_training_sentence():
+    # The guard answers per message from FastTfidf; it must give sklearn's own similarities.
+    import tempfile
+    from pathlib import Path
+
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    from bot.nlu.domain_guard import DomainGuard
+    from leerwijzer.settings import PROJECT_ROOT
+
+    data = load_data(str(PROJECT_ROOT / "data" / "nlu"))
+    with tempfile.TemporaryDirectory() as folder:
+        guard = DomainGuard.create({}, LocalModelStorage(Path(folder)), Resource("guard"), None)
+        guard.train(data)
+        assert guard._fast is not None
+        texts = [e.get("text") for e in data.intent_examples[::25]] + ["zet een wekker om 7 uur", ""]
+        for text in texts:
+            expected = guard.similarities(text)
+            for intent in ("delete_my_data", "request_human", "out_of_scope", "sensitive_topic"):
+                assert abs(guard.similarity(text, intent) - expected.get(intent, 0.0)) < 1e-9, (text, intent)

@@ -34,6 +34,8 @@ CLAIM_LEASE = dt.timedelta(seconds=15)
 # Give the process that received a message time to answer it before another one replays it.
 REPLAY_AFTER = dt.timedelta(seconds=3)
 MAX_ATTEMPTS = 3
+# Channels whose answer goes back in the response to the request itself (nothing to replay).
+ANSWERED_IN_THE_RESPONSE = frozenset({"rest"})
 
 
 class DatabaseGate:
@@ -115,6 +117,11 @@ def _receive(session: Session, message: InboundMessage, rate_limit: int) -> Rece
     handed_off = session.execute(
         sa.select(Conversation.case_id).where(Conversation.sender_id == message.sender_id)
     ).scalar_one_or_none()
+    if message.channel in ANSWERED_IN_THE_RESPONSE:
+        # Kept for the rate limit, but never replayed: the answer goes back in the HTTP response,
+        # and a client whose request failed sends it again. One write transaction less.
+        _keep(session, message, channel_store.INBOX_DONE, now)
+        return Receipt(RouteOutcome.TO_BOT, message, None, was_handed_off=handed_off is not None)
     inbox_id = _keep(session, message, channel_store.INBOX_PENDING, now, claimed=True)
     return Receipt(RouteOutcome.TO_BOT, message, inbox_id, was_handed_off=handed_off is not None)
 

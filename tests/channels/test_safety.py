@@ -340,3 +340,22 @@ async def test_a_wrongly_paused_conversation_is_resumed() -> None:
 
 def test_log_lines_name_conversations_masked() -> None:
     assert mask_id(USER_WA) == "whatsapp:+316*****678"
+
+
+async def test_rest_messages_are_kept_for_the_rate_limit_but_never_replayed(
+    server: ConnectorServer, database_url: str, isolated_door_and_fast_retries: Door
+) -> None:
+    reply = await server.client.post(
+        "/webhooks/rest/webhook", json={"sender": "a", "message": "hoi"}, headers=bearer()
+    )
+    assert reply.status_code == 200
+    import sqlalchemy as sa
+
+    from channels.store import get_engine, inbox
+
+    with get_engine(database_url).connect() as connection:
+        statuses = connection.execute(
+            sa.select(inbox.c.status).where(inbox.c.conversation_id == "rest:a")
+        ).all()
+    assert [row.status for row in statuses] == ["done"]
+    assert await isolated_door_and_fast_retries.gate.claim_pending("rest") == []

@@ -65,14 +65,9 @@ def free_port() -> int:
 # ----------------------------------------------------------------------------- the database
 def sample_database(folder: Path) -> str:
     """A fresh SQLite database with the sample catalogue (as `python -m offer_catalogue init`)."""
-    from offer_catalogue.database import make_engine, make_session_factory, migrate, seed_sample_if_empty
+    from offer_catalogue.database import sample_sqlite_database
 
-    url = f"sqlite:///{folder / 'leerwijzer.db'}"
-    engine = make_engine(url)
-    migrate(engine)
-    seed_sample_if_empty(make_session_factory(engine))
-    engine.dispose()
-    return url
+    return sample_sqlite_database(folder)
 
 
 def ooapi_database(folder: Path, catalogue: Path) -> str:

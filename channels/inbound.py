@@ -46,6 +46,9 @@ MAX_METADATA_CHARS = 2000
 MEDIA_ONLY_PAYLOAD = "/media_received"
 EMPTY_PAYLOAD = "/empty_message"
 
+# The greeting a new conversation starts with, made by the server (web session, Telegram /start).
+GREETING_PAYLOAD = '/greet{{"language": "{language}"}}'
+
 # Said once when a conversation sends more messages per minute than allowed.
 RATE_LIMIT_TEXT = (
     "Je stuurt veel berichten snel achter elkaar. Wacht even een minuut, dan lees ik weer mee.\n"

@@ -40,6 +40,7 @@ from channels.delivery import (
 from channels.formatting import TELEGRAM_PART_LIMIT, button_title, split_text
 from channels.identity import ForeignConversation, conversation_id, provider_address
 from channels.inbound import (
+    GREETING_PAYLOAD,
     GateUnavailable,
     InboundMessage,
     MediaItem,
@@ -62,7 +63,6 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 MEDIA_PREFIX = "telegram-file:"
 # "/start", "/start@LeerwijzerBot" or "/start <deep-link payload>".
 START_COMMAND = re.compile(r"^/start(@\w+)?(\s+\S+)?$", re.IGNORECASE)
-GREETING = '/greet{{"language": "{language}"}}'
 
 
 @dataclass(frozen=True)
@@ -283,7 +283,7 @@ class TelegramInput(InputChannel):
         if START_COMMAND.match(text):
             # Telegram's own first message: the welcome and privacy notice, in the app's language.
             english = (language or "").startswith("en")
-            message.trusted_payload = GREETING.format(language="en" if english else "nl")
+            message.trusted_payload = GREETING_PAYLOAD.format(language="en" if english else "nl")
         return message, None
 
     async def process(

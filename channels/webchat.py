@@ -32,7 +32,15 @@ from sanic.response import HTTPResponse
 
 from channels.delivery import GuardedOutput
 from channels.identity import conversation_id
-from channels.inbound import GateUnavailable, InboundMessage, Receipt, get_door, keep_replaying, route_inbound
+from channels.inbound import (
+    GREETING_PAYLOAD,
+    GateUnavailable,
+    InboundMessage,
+    Receipt,
+    get_door,
+    keep_replaying,
+    route_inbound,
+)
 from leerwijzer.redact import mask_id
 
 logger = logging.getLogger(__name__)
@@ -47,7 +55,6 @@ STATIC_FILES = {
 USER_EVENT = "user_uttered"
 BOT_EVENT = "bot_uttered"
 MAX_TOKEN_CHARS = 100
-GREETING = '/greet{{"language": "{language}"}}'
 
 
 def _client_manager(manager_url: str | None) -> socketio.AsyncManager | None:
@@ -222,7 +229,7 @@ class WebChatInput(InputChannel):
                         channel=self.name(),
                         sender_id=conversation,
                         text="",
-                        trusted_payload=GREETING.format(language=language),
+                        trusted_payload=GREETING_PAYLOAD.format(language=language),
                     ),
                 )
 

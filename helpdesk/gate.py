@@ -114,16 +114,22 @@ def _receive(session: Session, message: InboundMessage, rate_limit: int) -> Rece
     if owner in store.HELD_OWNERS:
         _keep(session, message, channel_store.INBOX_HELD, now)
         return Receipt(RouteOutcome.TO_ADVISOR, message)
-    handed_off = session.execute(
-        sa.select(Conversation.case_id).where(Conversation.sender_id == message.sender_id)
-    ).scalar_one_or_none()
+    handed_off = _was_handed_off(session, message.sender_id)
     if message.channel in ANSWERED_IN_THE_RESPONSE:
         # Kept for the rate limit, but never replayed: the answer goes back in the HTTP response,
         # and a client whose request failed sends it again. One write transaction less.
         _keep(session, message, channel_store.INBOX_DONE, now)
-        return Receipt(RouteOutcome.TO_BOT, message, None, was_handed_off=handed_off is not None)
+        return Receipt(RouteOutcome.TO_BOT, message, None, was_handed_off=handed_off)
     inbox_id = _keep(session, message, channel_store.INBOX_PENDING, now, claimed=True)
-    return Receipt(RouteOutcome.TO_BOT, message, inbox_id, was_handed_off=handed_off is not None)
+    return Receipt(RouteOutcome.TO_BOT, message, inbox_id, was_handed_off=handed_off)
+
+
+def _was_handed_off(session: Session, sender_id: str) -> bool:
+    """Whether the conversation ever had a case (then Rasa may still hold it paused)."""
+    case_id = session.execute(
+        sa.select(Conversation.case_id).where(Conversation.sender_id == sender_id)
+    ).scalar_one_or_none()
+    return case_id is not None
 
 
 def _keep(
@@ -174,11 +180,7 @@ def _claim_pending(session: Session, channel: str, limit: int) -> List[Receipt]:
         ).rowcount
         if taken:
             message = InboundMessage.from_json(row.message_json)
-            handed_off = session.execute(
-                sa.select(Conversation.case_id).where(Conversation.sender_id == message.sender_id)
-            ).scalar_one_or_none()
-            receipts.append(
-                Receipt(RouteOutcome.TO_BOT, message, int(row.id), was_handed_off=handed_off is not None)
-            )
+            handed_off = _was_handed_off(session, message.sender_id)
+            receipts.append(Receipt(RouteOutcome.TO_BOT, message, int(row.id), was_handed_off=handed_off))
     return receipts
 

@@ -130,3 +130,13 @@ def seed_sample_if_empty(session_factory: sessionmaker) -> Any:
         if count_offers(session) > 0:
             return None
     return load_sample_catalogue(session_factory)
+
+
+def sample_sqlite_database(folder: Path) -> str:
+    """A new SQLite database in `folder`, migrated and holding the sample catalogue; its URL."""
+    url = f"sqlite:///{folder / 'leerwijzer.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    seed_sample_if_empty(make_session_factory(engine))
+    engine.dispose()
+    return url

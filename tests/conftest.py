@@ -10,7 +10,7 @@ from typing import Iterator
 import pytest
 
 from leerwijzer.settings import PROJECT_ROOT, Settings, get_settings
-from offer_catalogue.database import make_engine, make_session_factory, migrate, seed_sample_if_empty
+from offer_catalogue.database import sample_sqlite_database
 
 
 def free_port() -> int:
@@ -22,12 +22,7 @@ def free_port() -> int:
 
 def seeded_sqlite_url(folder: Path) -> str:
     """Create a SQLite database in `folder`, migrate it and load the sample catalogue."""
-    url = f"sqlite:///{folder / 'leerwijzer.db'}"
-    engine = make_engine(url)
-    migrate(engine)
-    seed_sample_if_empty(make_session_factory(engine))
-    engine.dispose()
-    return url
+    return sample_sqlite_database(folder)
 
 
 @pytest.fixture(scope="session")

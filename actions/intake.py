@@ -26,11 +26,13 @@ from actions.profile import (
     KeepProfileSlots,
     ask_topic,
     latest_profile,
+    needed_limits,
     place_optional,
     topic_update,
     understood_sentence,
 )
 from actions.records import QUESTION_FIELDS, save_question
+from leerwijzer.budget import budget_code
 from offer_catalogue.region import PlaceMatch, normalise, resolve_place
 
 OPTIONS_FILE = Path(__file__).resolve().parent / "data" / "intake_options.yml"
@@ -101,16 +103,6 @@ def _bucket_hours(hours: int) -> str:
     return "10+"
 
 
-def _bucket_budget(euros: int) -> str:
-    if euros <= 0:
-        return "free"
-    if euros <= 100:
-        return "up_to_100"
-    if euros <= 500:
-        return "up_to_500"
-    return "more"
-
-
 def parse_choice(slot: str, text: str, numbers: bool = True) -> str | None:
     """Map free text to a choice code of `slot`, or None when nothing fits.
 
@@ -124,7 +116,9 @@ def parse_choice(slot: str, text: str, numbers: bool = True) -> str | None:
     if slot == "hours_per_week" and numbers_found:
         return _bucket_hours(max(numbers_found))
     if slot == "budget" and numbers_found and not _contains(cleaned, "meer dan"):
-        return _bucket_budget(max(numbers_found))
+        return budget_code(max(numbers_found))
+    if slot == "max_distance_km" and numbers_found:
+        return str(min(numbers_found))
     best: tuple[int, str] | None = None
     for code, spec in options()[slot].items():
         for keyword in spec.get("keywords", []):
@@ -211,35 +205,12 @@ def corrections_in(text: str, requested: str | None = None) -> Dict[str, Any]:
     return found
 
 
-class ValidateIntakeForm(KeepProfileSlots, FormValidationAction):
-    """Fills the intake slots from buttons or free text, whichever turn they come in."""
+class LimitAnswers:
+    """Mixin for a FormValidationAction: the answers to the limit questions of both forms.
 
-    def name(self) -> str:
-        """Name of the action in the domain."""
-        return "validate_intake_form"
-
-    async def required_slots(
-        self,
-        domain_slots: List[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> List[str]:
-        """Only what a good search needs, plus a question being answered or changed.
-
-        A topic always; a place unless online is fine and none is known. Other questions
-        (role, budget, ...) are asked only when the user chose to change them at the summary
-        (`intake_extra`); their answers still count when given in any message.
-        """
-        wanted = {"topic"}
-        slots = tracker.slots
-        if not place_optional(slots):
-            wanted.add("municipality")
-        wanted.update(slots.get("intake_extra") or [])
-        requested = slots.get("requested_slot")
-        if requested in domain_slots:
-            wanted.add(requested)
-        return [slot for slot in domain_slots if slot in wanted]
+    Budget, time, online or not, travel distance and teaching language come from a button, a
+    typed answer to the question asked, or (any turn) the profile extractor's entities.
+    """
 
     def _interrupted(self, tracker: Tracker) -> bool:
         return _intent(tracker) in INTERRUPTING_INTENTS
@@ -276,18 +247,6 @@ class ValidateIntakeForm(KeepProfileSlots, FormValidationAction):
         correction = corrections_in(text, tracker.get_slot("requested_slot"))
         return {slot: correction[slot]} if slot in correction else {}
 
-    async def extract_role(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[str, Any]:
-        """Role: employee, job seeker, entrepreneur, young, retiree, other, or own words."""
-        return self._choice(tracker, "role")
-
-    async def extract_goal(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[str, Any]:
-        """Goal: one of nine codes, or the user's own words."""
-        return self._choice(tracker, "goal")
-
     async def extract_budget(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
@@ -300,17 +259,73 @@ class ValidateIntakeForm(KeepProfileSlots, FormValidationAction):
         """When the user can learn: daytime, evenings, weekends, any_time."""
         return self._choice(tracker, "time_preference")
 
-    async def extract_hours_per_week(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[str, Any]:
-        """Hours per week as a bucket: 1-2, 3-5, 6-10, 10+."""
-        return self._choice(tracker, "hours_per_week")
-
     async def extract_mode_preference(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
         """Online, on site or both."""
         return self._choice(tracker, "mode_preference")
+
+    async def extract_max_distance_km(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """How far the user will travel: km as text, "0" (own town only) or "any"."""
+        return self._choice(tracker, "max_distance_km")
+
+    async def extract_teaching_language(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Whether a course in Dutch is fine ("nl") or only English will do ("en")."""
+        return self._choice(tracker, "teaching_language")
+
+
+class ValidateIntakeForm(LimitAnswers, KeepProfileSlots, FormValidationAction):
+    """Fills the intake slots from buttons or free text, whichever turn they come in."""
+
+    def name(self) -> str:
+        """Name of the action in the domain."""
+        return "validate_intake_form"
+
+    async def required_slots(
+        self,
+        domain_slots: List[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[str]:
+        """Only what a good search needs, plus a question being answered or changed.
+
+        A topic always; a place unless online is fine and none is known. Other questions
+        (role, budget, ...) are asked only when the user chose to change them at the summary
+        (`intake_extra`); their answers still count when given in any message.
+        """
+        wanted = {"topic"}
+        slots = tracker.slots
+        if not place_optional(slots):
+            wanted.add("municipality")
+        wanted.update(needed_limits(slots, user_language(tracker)))
+        wanted.update(slots.get("intake_extra") or [])
+        requested = slots.get("requested_slot")
+        if requested in domain_slots:
+            wanted.add(requested)
+        return [slot for slot in domain_slots if slot in wanted]
+
+    async def extract_role(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Role: employee, job seeker, entrepreneur, young, retiree, other, or own words."""
+        return self._choice(tracker, "role")
+
+    async def extract_goal(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Goal: one of nine codes, or the user's own words."""
+        return self._choice(tracker, "goal")
+
+    async def extract_hours_per_week(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Hours per week as a bucket: 1-2, 3-5, 6-10, 10+."""
+        return self._choice(tracker, "hours_per_week")
 
     async def extract_topic(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -252,6 +252,32 @@ def understood_sentence(slots: Mapping[str, Any], language: str) -> str | None:
     return ("I understand: " if language == "en" else "Ik begrijp: ") + ", ".join(parts) + "."
 
 
+# The limits a good search needs, in the order they are asked (one question per turn, only
+# when the user has not said it yet); both forms list them in the domain in this order.
+LIMIT_SLOTS = ("mode_preference", "max_distance_km", "budget", "time_preference", "teaching_language")
+# Themes whose courses are taught in Dutch by nature: no need to ask an English speaker.
+DUTCH_TAUGHT_THEMES = frozenset(["dutch_second_language", "reading_writing", "numeracy"])
+
+
+def needed_limits(slots: Mapping[str, Any], language: str) -> List[str]:
+    """Which limit questions apply to this person (asked only while the slot is empty).
+
+    The answer depends only on what is already known and never shrinks as answers come in:
+    the travel distance only for someone learning at a place in a known town, the teaching
+    language only in an English chat about something not Dutch itself.
+    """
+    municipality = slots.get("municipality")
+    mode = slots.get("mode_preference") or (ONLINE if municipality == ONLINE else None)
+    needed = ["budget", "time_preference"]
+    if municipality != ONLINE:
+        needed.insert(0, "mode_preference")
+        if mode in ("on_site", "both") and municipality not in (None, UNKNOWN, ELSEWHERE):
+            needed.insert(1, "max_distance_km")
+    if language == "en" and not DUTCH_TAUGHT_THEMES.intersection(known_themes(slots)):
+        needed.append("teaching_language")
+    return needed
+
+
 def place_optional(slots: Mapping[str, Any]) -> bool:
     """Whether the search can go without a place: none is known and online is fine.
 

@@ -14,12 +14,13 @@ from rasa_sdk.types import DomainDict
 from actions.conversation import latest_intent, latest_text, user_language
 from actions.database import run_in_session
 from actions.formatting import ONLINE, format_start, place_phrase
-from actions.intake import ELSEWHERE, UNKNOWN, answer_place, label
+from actions.intake import ELSEWHERE, UNKNOWN, LimitAnswers, answer_place, label
 from actions.profile import (
     KeepProfileSlots,
     ask_topic,
     known_themes,
     latest_profile,
+    needed_limits,
     place_optional,
     topic_label,
     topic_update,
@@ -27,8 +28,16 @@ from actions.profile import (
 )
 from actions.topic import extract_topic
 from leerwijzer.settings import get_settings
+from offer_catalogue import schedule
 from offer_catalogue.region import normalise, resolve_place
-from offer_catalogue.search import SearchQuery, SearchResult, format_price, format_reasons, search_offers
+from offer_catalogue.search import (
+    SearchQuery,
+    SearchResult,
+    format_price,
+    format_reasons,
+    search_offers,
+    themes_in_catalogue,
+)
 from offer_catalogue.themes import theme_query
 
 logger = logging.getLogger(__name__)
@@ -37,11 +46,12 @@ logger = logging.getLogger(__name__)
 NEARBY_KM = 20.0
 
 
-class ValidateSearchForm(KeepProfileSlots, FormValidationAction):
-    """Fills `topic` and `municipality` from free text, whichever turn they come in.
+class ValidateSearchForm(LimitAnswers, KeepProfileSlots, FormValidationAction):
+    """Fills `topic`, `municipality` and the limits from free text, whichever turn they come in.
 
     The topic comes from the themes the profile extractor found (never from leftover words);
-    the place is only asked when it is missing and online is not fine.
+    the place is only asked when it is missing and online is not fine; a limit (online or
+    not, distance, budget, time, teaching language) only when the user has not said it.
     """
 
     def name(self) -> str:
@@ -55,10 +65,11 @@ class ValidateSearchForm(KeepProfileSlots, FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> List[str]:
-        """Always a topic; a place only when none is known and online is not wanted."""
-        if place_optional(tracker.slots):
-            return ["topic"]
-        return ["topic", "municipality"]
+        """A topic; a place unless online is fine; the limits that apply and are not known."""
+        wanted = {"topic", *needed_limits(tracker.slots, user_language(tracker))}
+        if not place_optional(tracker.slots):
+            wanted.add("municipality")
+        return [slot for slot in domain_slots if slot in wanted]
 
     async def extract_topic(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -129,6 +140,7 @@ class ActionSearchOffers(Action):
         query = build_query(tracker, search_text(tracker), language)
         topic = shown_topic(tracker, language)
         limit = get_settings().max_offers_shown
+        widen = may_widen(tracker)
         # "meer": the next offers, leaving out the ones already shown.
         skip = {str(i) for i in tracker.get_slot("offers_shown") or []} if refinement == "more" else set()
 
@@ -137,23 +149,26 @@ class ActionSearchOffers(Action):
                 found = search_offers(session, current, limit=limit + len(skip))
                 return [result for result in found if str(result.offer_id) not in skip][:limit]
 
-            def find(text: str) -> List[SearchResult]:
-                current = dataclasses.replace(query, text=text)
+            def find(text: str, theme_ids: List[str] | None) -> List[SearchResult]:
+                current = dataclasses.replace(query, text=text, themes=theme_ids)
                 results = run(current)
                 if not results and current.target_group:
                     current.target_group = None
                     results = run(current)
-                if not results and current.municipality and current.within_km is None:
+                if not results and current.municipality and current.within_km is None and widen:
                     # Never wider than a distance the user set ("niet verder dan 10 km").
                     current.within_km = NEARBY_KM
                     results = run(current)
                 return results
 
+            # When the catalogue has offers of the person's themes, only those count: an
+            # offer that merely shares a word ("heftruck" in a logistics intro) is no fit.
+            strict = bool(themes_in_catalogue(session, theme_ids))
             if len(theme_ids) < 2:
-                return find(query.text)
+                return on_theme(find(query.text, query.themes), strict)
             # One query for several themes lets the best-covered theme take every place;
             # take turns instead: the best offer per theme first ("heftruck", "computer").
-            per_theme = [find(theme_query([theme])) for theme in theme_ids]
+            per_theme = [find(theme_query([theme]), [theme]) for theme in theme_ids]
             merged: List[SearchResult] = []
             seen: set = set()
             for rank in range(limit):
@@ -161,9 +176,24 @@ class ActionSearchOffers(Action):
                     if rank < len(found) and found[rank].offer_id not in seen and len(merged) < limit:
                         seen.add(found[rank].offer_id)
                         merged.append(found[rank])
-            return merged
+            return on_theme(merged, strict)
 
-        results = await run_in_session(search)
+        employer_may_pay = bool(tracker.get_slot("employer_pays"))
+
+        def search_or_blocker(session: Any) -> tuple[List[SearchResult], str | None]:
+            nonlocal query
+            results = search(session)
+            if results or skip:
+                return results, None
+            blocked = blocking_limit(session, query)
+            if blocked == "price" and employer_may_pay:
+                # The budget was what the person would pay themselves; their employer may pay
+                # more. Show what is there, and say that it costs more (utter_offers_over_budget).
+                query = dataclasses.replace(query, free_only=False, max_price_eur=None)
+                return search(session), "price"
+            return [], blocked
+
+        results, blocked = await run_in_session(search_or_blocker)
         if tracker.latest_action_name != "action_save_intake":
             # Say back what was understood; after the intake its summary already did.
             sentence = understood_sentence(tracker.slots, language)
@@ -171,10 +201,19 @@ class ActionSearchOffers(Action):
                 dispatcher.utter_message(response="utter_understood", understood=sentence)
         where = place_phrase(None if municipality in (UNKNOWN, ELSEWHERE) else municipality, language)
         if not results:
-            dispatcher.utter_message(response="utter_no_offers", topic=topic, where=where)
-            return [SlotSet("offers_shown", [])]
+            if blocked:
+                # Something exists without one of the person's limits: say which, never show it
+                # unasked; the person can loosen it ("mag meer kosten") or talk to an advisor.
+                dispatcher.utter_message(response=f"utter_no_fit_{blocked}", topic=topic, where=where)
+            else:
+                dispatcher.utter_message(response="utter_no_offers", topic=topic, where=where)
+            if not after_intake:
+                # After the intake the rule offers an advisor already (data/rules/intake.yml).
+                dispatcher.utter_message(response="utter_ask_advisor_instead")
+            return [SlotSet("offers_shown", []), SlotSet("unmet_limit", blocked or "nothing")]
 
-        dispatcher.utter_message(response="utter_offers_intro", topic=topic, where=where)
+        intro = "utter_offers_over_budget" if blocked == "price" else "utter_offers_intro"
+        dispatcher.utter_message(response=intro, topic=topic, where=where)
         for result in results:
             dispatcher.utter_message(
                 response="utter_offer",
@@ -189,6 +228,36 @@ class ActionSearchOffers(Action):
             # After the intake the bot asks about an advisor instead (see data/rules/intake.yml).
             dispatcher.utter_message(response="utter_ask_helpful")
         return [SlotSet("offers_shown", [str(result.offer_id) for result in results])]
+
+
+def on_theme(results: List[SearchResult], strict: bool) -> List[SearchResult]:
+    """Only offers tagged with one of the person's themes when `strict` or when any is.
+
+    Text matches are kept only where the catalogue has no offer of those themes (yet).
+    """
+    themed = [result for result in results if result.themes]
+    return themed if strict else (themed or results)
+
+
+# The limits tried one at a time when nothing fits: the first that frees an offer is named.
+RELAXATIONS = (
+    ("time", {"day_parts": None, "days": None}),
+    ("price", {"free_only": False, "max_price_eur": None}),
+    ("language", {"teaching_languages": None}),
+    ("distance", {"within_km": NEARBY_KM}),
+    ("online", {"mode": None, "municipality": None, "within_km": None}),
+)
+
+
+def blocking_limit(session: Any, query: SearchQuery) -> str | None:
+    """Which single limit keeps every offer out ("price", "time", ...), or None when none does."""
+    for code, change in RELAXATIONS:
+        if all(getattr(query, name) == value for name, value in change.items()):
+            continue  # that limit was not set
+        strict = bool(query.themes and themes_in_catalogue(session, query.themes))
+        if on_theme(search_offers(session, dataclasses.replace(query, **change), limit=3), strict):
+            return code
+    return None
 
 
 # Short replies after the offers that change the list, not the profile.
@@ -267,21 +336,66 @@ def _number(value: Any) -> float | None:
         return None
 
 
+# When the user can learn -> acceptable parts of the day / days of the week (offer_catalogue.schedule).
+TIME_PARTS = {
+    "daytime": schedule.DAYTIME,
+    "evenings": schedule.EVENING,
+}
+TIME_DAYS = {"weekends": schedule.WEEKEND_DAYS}
+# The profile extractor's day codes (English weekday names), Monday = bit 0.
+DAY_BITS = {
+    name: 1 << number
+    for number, name in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
+}
+# Themes where the teaching language is the subject: no language filter.
+LANGUAGE_THEMES = frozenset(["english", "other_languages", "dutch_second_language"])
+OWN_TOWN_ONLY = "0"
+
+
+def teaching_languages(slots: Dict[str, Any], language: str) -> List[str] | None:
+    """Teaching languages the person can follow, or None for no filter.
+
+    In a Dutch chat a course in Dutch; in an English chat English, plus Dutch when the
+    person said they can follow it. Not for language courses (their language is the subject).
+    """
+    if LANGUAGE_THEMES.intersection(known_themes(slots)):
+        return None
+    said = slots.get("teaching_language")
+    if said == "en":
+        return ["en"]
+    if said == "nl":
+        return ["nl", "en"] if language == "en" else ["nl"]
+    return ["en"] if language == "en" else ["nl"]
+
+
+def time_filters(slots: Dict[str, Any]) -> tuple[int | None, int | None]:
+    """(day parts, days) masks for the time the person has, None where any time will do."""
+    time = slots.get("time_preference")
+    days = 0
+    for name in slots.get("days") or []:
+        days |= DAY_BITS.get(str(name), 0)
+    days |= TIME_DAYS.get(str(time), 0)
+    return TIME_PARTS.get(str(time)), days or None
+
+
 def build_query(tracker: Tracker, topic: str, language: str) -> SearchQuery:
-    """Turn the slots (search or intake) into a catalogue query with filters."""
-    municipality = tracker.get_slot("municipality")
-    mode_preference = tracker.get_slot("mode_preference")
+    """Turn the slots (search or intake) into a catalogue query with every hard limit."""
+    slots = tracker.slots
+    municipality = slots.get("municipality")
+    mode_preference = slots.get("mode_preference")
     online = municipality in (ONLINE, ELSEWHERE) or mode_preference == "online"
     mode = "online" if online else ("on_site" if mode_preference == "on_site" else None)
     place = None if municipality in (None, ONLINE, ELSEWHERE, UNKNOWN) else municipality
     if mode_preference == "on_site" and not place:
         mode = "on_site"
-    budget = tracker.get_slot("budget")
-    max_price = _number(tracker.get_slot("max_price_eur"))
+    budget = slots.get("budget")
+    max_price = _number(slots.get("max_price_eur"))
     if max_price is None:
         max_price = BUDGET_MAX_EUR.get(budget or "")
-    distance = _number(tracker.get_slot("max_distance_km"))
-    role = tracker.get_slot("role")
+    distance = _number(slots.get("max_distance_km"))
+    role = slots.get("role")
+    day_parts, days = time_filters(slots)
+    theme_ids = known_themes(slots)
     return SearchQuery(
         text=topic,
         municipality=place,
@@ -291,6 +405,15 @@ def build_query(tracker: Tracker, topic: str, language: str) -> SearchQuery:
         max_price_eur=max_price if max_price else None,
         # With themes the subject is clear; the target group (it filters, in the catalogue)
         # turned "Nederlands" for a worker into English courses tagged "werkenden".
-        target_group=None if known_themes(tracker.slots) else ROLE_TARGET_GROUP.get(role or ""),
+        target_group=None if theme_ids else ROLE_TARGET_GROUP.get(role or ""),
         language=language,
+        themes=theme_ids or None,
+        teaching_languages=teaching_languages(slots, language),
+        day_parts=day_parts,
+        days=days,
     )
+
+
+def may_widen(tracker: Tracker) -> bool:
+    """Whether an empty search in the town may look around it (not when "only in my town")."""
+    return str(tracker.get_slot("max_distance_km")) != OWN_TOWN_ONLY

@@ -41,6 +41,7 @@ import yaml  # noqa: E402
 from helpdesk.helplines import classify  # noqa: E402
 
 EVAL = ROOT / "tests" / "eval"
+DEV_NEAR_MISSES = ROOT / "tests" / "nlu" / "crisis_near_misses.yml"
 NOT_ACCEPTED = {"out_of_scope", "nlu_fallback"}
 SMALL_TALK = {"greet", "goodbye", "thanks", "bot_challenge", "what_can_you_do"}
 DESTRUCTIVE = {"delete_my_data", "request_human", "sensitive_topic"}
@@ -180,8 +181,11 @@ def main() -> int:
     items = yaml.safe_load((args.sets / "out_of_scope.yml").read_text(encoding="utf-8"))["items"]
     sets = yaml.safe_load((args.sets / "crisis.yml").read_text(encoding="utf-8"))
     crisis, near = sets["crisis"], sets["near_misses"]
+    # Our own development near misses (not blind: written with data/nlu/crisis.yml).
+    dev_near = yaml.safe_load(DEV_NEAR_MISSES.read_text(encoding="utf-8")) if args.sets == EVAL else []
     texts = [i["text"] for i in items] + [c["text"] for c in crisis] + [n["text"] for n in near]
-    intents = [intent_of(parse) for parse in parse_all(model, texts)]
+    parsed = [intent_of(parse) for parse in parse_all(model, texts + [n["text"] for n in dev_near])]
+    intents, dev_intents = parsed[: len(texts)], parsed[len(texts) :]
 
     oos = out_of_scope_figures(items, intents[: len(items)])
     crisis_result = crisis_figures(crisis, near, intents[len(items) :])
@@ -208,6 +212,14 @@ def main() -> int:
             f"{row['near_misses_on_crisis_route']} of {row['near_misses']} | "
             f"{row['near_misses_to_a_person']} |"
         )
+    if dev_near:
+        on_route = [n for n, i in zip(dev_near, dev_intents, strict=True) if crisis_route(n["text"], i)]
+        print(
+            f"development near misses ({DEV_NEAR_MISSES.name}, not blind): "
+            f"{len(on_route)} of {len(dev_near)} on the crisis route"
+        )
+        for item in on_route[:10]:
+            print(f"  {item['category']}: {item['text']}")
     missed = goals_missed(oos, crisis_result)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(

@@ -31,7 +31,7 @@ from offer_catalogue.region import canonical_municipality, normalise
 
 # ----------------------------------------------------------------------------- question kinds
 # Checked in order; the first kind whose word occurs in the response name wins. Names such as
-# utter_ask_intake_form_time_preference, utter_ask_max_price or utter_ask_teaching_language map
+# utter_ask_time_preference, utter_ask_max_price or utter_ask_teaching_language map
 # without a list of exact names, so a renamed or new question of the same kind still works.
 KIND_WORDS: Sequence[tuple[str, Sequence[str]]] = (
     ("handoff", ("handoff", "handed", "walk_in", "callback", "queue")),
@@ -49,7 +49,8 @@ KIND_WORDS: Sequence[tuple[str, Sequence[str]]] = (
     ("budget", ("budget", "price", "cost")),
     ("mode", ("mode", "online")),
     ("time", ("time", "when", "days")),
-    ("place", ("municipality", "place", "town", "where", "distance", "travel")),
+    ("distance", ("distance", "how_far", "travel")),
+    ("place", ("municipality", "place", "town", "where")),
     ("topic", ("topic", "what_to_learn", "learn", "subject", "interest")),
 )
 # Responses after which the bot waits for anything (no question): the user says what they want.
@@ -371,6 +372,25 @@ def hours_code(conversation: Dict[str, Any]) -> str | None:
     return None
 
 
+def distance_answer(conversation: Dict[str, Any], lang: str) -> tuple[str | None, str]:
+    """(choice code or None, typed answer) for "how far do you want to travel?".
+
+    The hard limit's km when there is one (typed unless a button says exactly that), else
+    the travel fact in the person's words, else "any distance".
+    """
+    limit = (conversation.get("hard_limits") or {}).get("within_km_of") or {}
+    km = limit.get("km") if isinstance(limit, dict) else None
+    if km is not None:
+        km = int(km)
+        if km in (10, 25):
+            return str(km), (f"tot {km} km" if lang == "nl" else f"up to {km} km")
+        return None, (f"max {km} km" if lang == "nl" else f"at most {km} km")
+    travel = str(conversation["facts"].get("max_travel") or "").strip()
+    if travel:
+        return None, travel
+    return "any", ("maakt niet uit" if lang == "nl" else "any distance")
+
+
 def mode_code(facts: Dict[str, Any]) -> str:
     """online, on_site or both from the `mode` fact."""
     return MODE_FACT.get(str(facts.get("mode") or "either").strip().lower(), "both")
@@ -617,6 +637,12 @@ class SimulatedUser:
                 else Reply(DONT_KNOW[self.lang], "hours: not in the facts")
             )
         return self._with_retries("hours", buttons, code, code)
+
+    def _answer_distance(self, buttons: Sequence[Dict[str, Any]], slots: Dict[str, Any]) -> Reply:
+        code, words = distance_answer(self.conversation, self.lang)
+        if code is None and self.attempt("distance") == 0:
+            return Reply(words, "distance: typed, no button fits the fact")
+        return self._with_retries("distance", buttons, code, words)
 
     def _answer_mode(self, buttons: Sequence[Dict[str, Any]], slots: Dict[str, Any]) -> Reply:
         code = mode_code(self.facts)

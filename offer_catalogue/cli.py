@@ -1,4 +1,25 @@
-"""Command line interface: init, import-ooapi, import-csv, search."""
+"""Command line interface of the offer catalogue.
+
+Usage (add `--database-url URL` before the command for another database):
+
+    python -m offer_catalogue init                      # migrate; load the sample if empty
+    python -m offer_catalogue import-ooapi DIR_OR_FILE  # import an OOAPI v5 feed
+    python -m offer_catalogue import-csv FILE           # import a CSV file
+    python -m offer_catalogue search "computercursus" --municipality Helmond
+    python -m offer_catalogue retag                     # re-tag themes, re-parse schedules, re-index
+    python -m offer_catalogue themes [--doubtful] [--threshold 0.6]
+    python -m offer_catalogue replace-catalogue --ooapi DIR   # or --csv FILE
+    python -m offer_catalogue remove-sample
+
+`retag` is needed once after upgrading an existing database (migration 0003 adds empty
+columns) and after every change to data/themes.yml or data/isced_themes.yml.
+`themes` lists every offer with its themes and scores; `--doubtful` only those without a
+theme or whose best score is below the threshold, with the reason.
+`replace-catalogue` imports the real catalogue and, when that imported at least one offer,
+removes the fictional sample catalogue (source "sample") in the same command.
+`remove-sample` removes the sample only; note that `init` loads it again into an empty
+catalogue.
+"""
 
 from __future__ import annotations
 
@@ -105,6 +126,87 @@ def _command_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _command_retag(args: argparse.Namespace) -> int:
+    """Re-tag, re-parse schedules and re-index all offers."""
+    from offer_catalogue.importing import retag_all
+
+    engine = make_engine(args.database_url)
+    migrate(engine)
+    started = time.perf_counter()
+    report = retag_all(make_session_factory(engine))
+    print(f"{report.summary()} ({time.perf_counter() - started:.2f} s)")
+    return 0
+
+
+def _command_themes(args: argparse.Namespace) -> int:
+    """List offers with their themes and scores (or only the doubtful ones)."""
+    from sqlalchemy import select
+
+    from offer_catalogue.importing import offer_theme_scores
+    from offer_catalogue.models import Offer
+    from offer_catalogue.theme_tagging import DOUBTFUL_SCORE, doubt_reason
+
+    threshold = DOUBTFUL_SCORE if args.threshold is None else args.threshold
+    engine = make_engine(args.database_url)
+    shown = total = 0
+    with make_session_factory(engine)() as session:
+        for offer in session.execute(select(Offer).order_by(Offer.source, Offer.source_id)).scalars():
+            total += 1
+            pairs = offer_theme_scores(session, offer.id)
+            scored = [(code, score) for code, score in pairs if score is not None]
+            reason = doubt_reason(scored, threshold)
+            if args.doubtful and reason is None:
+                continue
+            shown += 1
+            listed = ", ".join(f"{code} {score:.2f}" for code, score in scored) or "-"
+            print(f"{offer.source}:{offer.source_id}  {offer.title_nl[:70]}")
+            print(f"    {listed}" + (f"  <- {reason}" if reason else ""))
+    label = "doubtful offers" if args.doubtful else "offers"
+    print(f"({shown} {label} of {total})")
+    return 0
+
+
+def _command_remove_sample(args: argparse.Namespace) -> int:
+    """Remove the fictional sample catalogue."""
+    from offer_catalogue.importing import remove_source
+    from offer_catalogue.sample import SAMPLE_SOURCE
+
+    engine = make_engine(args.database_url)
+    migrate(engine)
+    removed = remove_source(make_session_factory(engine), SAMPLE_SOURCE)
+    print(f"sample: {removed} offers removed")
+    return 0
+
+
+def _command_replace_catalogue(args: argparse.Namespace) -> int:
+    """Import a real catalogue, then remove the sample catalogue if anything was imported."""
+    from offer_catalogue.importing import remove_source
+    from offer_catalogue.sample import SAMPLE_SOURCE
+
+    if args.source == SAMPLE_SOURCE:
+        print("error: the new catalogue cannot use the source label 'sample'", file=sys.stderr)
+        return 2
+    engine = make_engine(args.database_url)
+    migrate(engine)
+    sessions = make_session_factory(engine)
+    if args.ooapi:
+        from offer_catalogue.ooapi import import_ooapi
+
+        report = import_ooapi(sessions, Path(args.ooapi), source=args.source)
+    else:
+        from offer_catalogue.csv_import import import_csv
+
+        report = import_csv(sessions, Path(args.csv), source=args.source)
+    _print_report(report)
+    if not (report.created + report.updated):
+        # Keep the sample: removing it now would leave people with an empty catalogue.
+        print("nothing imported: the sample catalogue is kept", file=sys.stderr)
+        return 1
+    removed = remove_source(sessions, SAMPLE_SOURCE)
+    print(f"sample: {removed} offers removed")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser."""
     parser = argparse.ArgumentParser(
@@ -124,6 +226,20 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("path")
         sub.add_argument("--source", default=None, help="source label for idempotent re-import")
         sub.set_defaults(handler=handler)
+    retag = commands.add_parser("retag", help="re-tag themes, re-parse schedules and re-index all offers")
+    retag.set_defaults(handler=_command_retag)
+    themes = commands.add_parser("themes", help="list offers with their themes and scores")
+    themes.add_argument("--doubtful", action="store_true", help="only offers without a sure theme")
+    themes.add_argument("--threshold", type=float, default=None, help="best score below this is doubtful")
+    themes.set_defaults(handler=_command_themes)
+    replace = commands.add_parser("replace-catalogue", help="import a catalogue and remove the sample one")
+    source = replace.add_mutually_exclusive_group(required=True)
+    source.add_argument("--ooapi", help="OOAPI v5 offerings JSON file or folder")
+    source.add_argument("--csv", help="CSV file (header: see docs/catalogue.md)")
+    replace.add_argument("--source", default=None, help="source label for idempotent re-import")
+    replace.set_defaults(handler=_command_replace_catalogue)
+    remove = commands.add_parser("remove-sample", help="remove the fictional sample catalogue")
+    remove.set_defaults(handler=_command_remove_sample)
     search = commands.add_parser("search", help="search the catalogue")
     search.add_argument("text", nargs="?", default="")
     search.add_argument("--municipality")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Iterable
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,7 +33,9 @@ from offer_catalogue.models import (
     Skill,
     TargetGroup,
     Theme,
+    offer_themes,
 )
+from offer_catalogue.schedule import normalise_language, parse_schedule
 from offer_catalogue.text import (
     WEIGHT_DESCRIPTION,
     WEIGHT_KEYWORDS,
@@ -41,6 +43,8 @@ from offer_catalogue.text import (
     WEIGHT_TITLE,
     analyse_document,
 )
+from offer_catalogue.theme_tagging import WEIGHT_THEME, tag_offer, theme_term
+from offer_catalogue.themes import themes as taxonomy
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +130,11 @@ class OfferingRecord:
     location: LocationRecord | None = None
     place_text: str | None = None
     schedule_text: str | None = None
+    # More texts that may state the day and time (OOAPI: offering and course name/description),
+    # most specific first; read after `schedule_text`, the ext schedule and the date-times.
+    schedule_texts: list[str] = field(default_factory=list)
+    start_datetime: str | None = None
+    end_datetime: str | None = None
     url: str | None = None
     checked_on: dt.date | None = None
     ext: dict[str, Any] | None = None
@@ -162,6 +171,9 @@ class OfferRecord:
     level: str | None = None
     study_load_hours: float | None = None
     keywords: str | None = None
+    # Evidence for theme tagging only (not stored): OOAPI learningOutcomes and fieldsOfStudy.
+    learning_outcomes: list[str] = field(default_factory=list)
+    fields_of_study: list[str] = field(default_factory=list)
     themes: list[str] = field(default_factory=list)
     skills: list[str] = field(default_factory=list)
     target_groups: list[str] = field(default_factory=list)
@@ -359,15 +371,15 @@ def _upsert_provider(session: Session, source: str, record: ProviderRecord, repo
 
 def _upsert_offer(
     session: Session, source: str, record: OfferRecord, provider: Provider, cache: dict
-) -> tuple[Offer, bool]:
-    """Create or update an offer and its offerings; return (offer, created)."""
+) -> tuple[Offer, bool, dict[str, float]]:
+    """Create or update an offer and its offerings; return (offer, created, theme scores)."""
     with session.no_autoflush:
         return _upsert_offer_unflushed(session, source, record, provider, cache)
 
 
 def _upsert_offer_unflushed(
     session: Session, source: str, record: OfferRecord, provider: Provider, cache: dict
-) -> tuple[Offer, bool]:
+) -> tuple[Offer, bool, dict[str, float]]:
     """Do the work of `_upsert_offer` without autoflush (rows are incomplete meanwhile)."""
     offer = session.execute(
         select(Offer).where(Offer.source == source, Offer.source_id == record.source_id)
@@ -394,7 +406,9 @@ def _upsert_offer_unflushed(
         "ext",
     ):
         setattr(offer, name, getattr(record, name))
-    offer.themes = _lookup_table(session, Theme, record.themes, cache)
+    scores = assign_themes(
+        session, offer, record.themes, cache, record.learning_outcomes, record.fields_of_study
+    )
     offer.skills = _lookup_table(session, Skill, record.skills, cache)
     offer.target_groups = _lookup_table(session, TargetGroup, record.target_groups, cache)
     existing = {offering.source_id: offering for offering in offer.offerings}
@@ -416,7 +430,6 @@ def _upsert_offer_unflushed(
             "enroll_end_date",
             "price_eur",
             "seats",
-            "teaching_language",
             "level",
             "schedule_text",
             "url",
@@ -424,19 +437,103 @@ def _upsert_offer_unflushed(
             "ext",
         ):
             setattr(offering, name, getattr(item, name))
+        offering.teaching_language = normalise_language(item.teaching_language)
+        offering.days_mask, offering.day_parts = parse_schedule(
+            [item.schedule_text, *item.schedule_texts], item.start_datetime, item.ext, item.end_datetime
+        )
         offering.municipality = (
             None if item.mode == "online" else (item.location.municipality if item.location else None)
         )
         offering.place_text = item.place_text or (
             "online" if item.mode == "online" else (item.location.city if item.location else None)
         )
-    return offer, created
+    return offer, created, scores
+
+
+def _theme_code(label: str) -> str:
+    """The Theme.code a label from the data gets (the same rule as `_lookup_table`)."""
+    return str(label).strip().lower().replace(" ", "_")[:60]
+
+
+def assign_themes(
+    session: Session,
+    offer: Offer,
+    given: Iterable[str],
+    cache: dict,
+    learning_outcomes: Iterable[str] = (),
+    fields_of_study: Iterable[str] = (),
+) -> dict[str, float]:
+    """Tag an offer from its texts and set `offer.themes`; return the score per taxonomy id.
+
+    Labels given in the data that are no taxonomy id stay attached as before (score NULL).
+    Write the scores with `store_theme_scores` once the rows are flushed.
+    """
+    given = list(given)
+    scored = tag_offer(
+        " / ".join(title for title in (offer.title_nl, offer.title_en) if title),
+        "\n".join(text for text in (offer.description_nl, offer.description_en) if text),
+        offer.keywords,
+        list(learning_outcomes),
+        list(fields_of_study),
+        given,
+    )
+    legacy = [label for label in given if _theme_code(label) not in taxonomy()]
+    offer.themes = _taxonomy_theme_rows(session, [theme for theme, _ in scored], cache) + [
+        row for row in _lookup_table(session, Theme, legacy, cache) if row.code not in taxonomy()
+    ]
+    return dict(scored)
+
+
+def _taxonomy_theme_rows(session: Session, theme_ids: Iterable[str], cache: dict) -> list[Theme]:
+    """Theme rows for taxonomy ids (code = id, taxonomy labels), created or relabelled as needed."""
+    known = taxonomy()
+    rows = []
+    for theme_id in theme_ids:
+        key = (Theme.__name__, theme_id)
+        row = cache.get(key)
+        if row is None:
+            row = session.execute(select(Theme).where(Theme.code == theme_id)).scalar_one_or_none()
+            if row is None:
+                row = Theme(code=theme_id)
+                session.add(row)
+            row.name_nl, row.name_en = known[theme_id].nl[:200], known[theme_id].en[:200]
+            session.flush([row])
+            cache[key] = row
+        rows.append(row)
+    return rows
+
+
+def store_theme_scores(session: Session, offer: Offer, scores: dict[str, float]) -> None:
+    """Write the tagger's score of each taxonomy theme into offer_themes (after a flush)."""
+    for row in offer.themes:
+        if row.code in scores:
+            session.execute(
+                update(offer_themes)
+                .where(offer_themes.c.offer_id == offer.id, offer_themes.c.theme_id == row.id)
+                .values(score=scores[row.code])
+            )
+
+
+def offer_theme_scores(session: Session, offer_id: int) -> list[tuple[str, float | None]]:
+    """(theme code, score) of one offer, best first; labels that are no theme have score None."""
+    rows = session.execute(
+        select(Theme.code, offer_themes.c.score)
+        .join(offer_themes, offer_themes.c.theme_id == Theme.id)
+        .where(offer_themes.c.offer_id == offer_id)
+    ).all()
+    return sorted(((code, score) for code, score in rows), key=lambda pair: -(pair[1] or 0.0))
 
 
 def offer_search_fields(offer: Offer, provider_name: str) -> list[tuple[str, int]]:
-    """Return (text, weight) pairs that make up an offer's search terms."""
+    """Return (text, weight) pairs that make up an offer's search terms.
+
+    Taxonomy themes are indexed as `theme_term` terms by `index_offer`, not as label words:
+    a tagged theme is a guess, and its words would otherwise count as keywords.
+    """
+    known = taxonomy()
+    legacy_themes = [row for row in offer.themes if row.code not in known]
     labels = " ".join(
-        f"{row.name_nl} {row.code}" for row in [*offer.themes, *offer.skills, *offer.target_groups]
+        f"{row.name_nl} {row.code}" for row in [*legacy_themes, *offer.skills, *offer.target_groups]
     )
     return [
         (offer.title_nl, WEIGHT_TITLE),
@@ -451,6 +548,10 @@ def offer_search_fields(offer: Offer, provider_name: str) -> list[tuple[str, int
 def index_offer(session: Session, offer: Offer) -> None:
     """Recompute the search terms of one offer (done at import time, not at query time)."""
     terms = analyse_document(offer_search_fields(offer, offer.provider.name))
+    known = taxonomy()
+    for row in offer.themes:
+        if row.code in known:
+            terms[theme_term(row.code)] = WEIGHT_THEME
     offer.search_text = " ".join(sorted(terms))
     session.execute(delete(OfferSearchTerm).where(OfferSearchTerm.offer_id == offer.id))
     if terms:
@@ -533,8 +634,9 @@ def write_records(
                 if provider is None:
                     raise ItemError(f"unknown organization {record.provider_source_id!r}")
                 with session.begin_nested():
-                    offer, created = _upsert_offer(session, source, record, provider, cache)
+                    offer, created, scores = _upsert_offer(session, source, record, provider, cache)
                     session.flush()
+                    store_theme_scores(session, offer, scores)
                     index_offer(session, offer)
                 count = max(1, len(record.offerings))
                 if created:
@@ -552,3 +654,84 @@ def write_records(
         if touched:
             rebuild_vocabulary(session)
     return report
+
+
+@dataclass
+class RetagReport:
+    """Outcome of `retag_all`: offers re-tagged and offerings whose schedule is known."""
+
+    offers: int = 0
+    offerings: int = 0
+    offerings_with_days: int = 0
+    offerings_with_parts: int = 0
+
+    def summary(self) -> str:
+        """Return a one-line human summary."""
+        return (
+            f"retag: {self.offers} offers re-tagged and re-indexed; {self.offerings} offerings, "
+            f"{self.offerings_with_days} with days, {self.offerings_with_parts} with parts of the day"
+        )
+
+
+def retag_all(session_factory: sessionmaker) -> RetagReport:
+    """Re-tag, re-parse schedules and re-index every offer (after a taxonomy or tagger change).
+
+    Uses what the database holds: themes given in the data (score 1.0, or NULL from before
+    scores existed), titles, descriptions, keywords, `schedule_text` and the offering's `ext`.
+    OOAPI learning outcomes, fields of study, date-times and offering texts are not stored, so
+    a schedule value that the stored data no longer states is kept; re-import a feed to
+    refresh those fully.
+    """
+    report = RetagReport()
+    with session_factory() as session, session.begin():
+        cache: dict = {}
+        offers = session.execute(select(Offer).order_by(Offer.id)).scalars().all()
+        for offer in offers:
+            given = [code for code, score in offer_theme_scores(session, offer.id) if score in (None, 1.0)]
+            with session.no_autoflush:
+                scores = assign_themes(session, offer, given, cache)
+            for offering in offer.offerings:
+                days, parts = parse_schedule([offering.schedule_text], None, offering.ext)
+                offering.days_mask = days if days is not None else offering.days_mask
+                offering.day_parts = parts if parts is not None else offering.day_parts
+                offering.teaching_language = normalise_language(offering.teaching_language)
+                report.offerings += 1
+                report.offerings_with_days += offering.days_mask is not None
+                report.offerings_with_parts += offering.day_parts is not None
+            session.flush()
+            store_theme_scores(session, offer, scores)
+            index_offer(session, offer)
+            report.offers += 1
+        if offers:
+            rebuild_vocabulary(session)
+    return report
+
+
+def remove_source(session_factory: sessionmaker, source: str) -> int:
+    """Delete every offer of `source` with its offerings, index terms and orphaned providers.
+
+    Returns the number of offers removed. Providers and locations of the source that nothing
+    refers to any more go too; the search vocabulary is recounted.
+    """
+    with session_factory() as session, session.begin():
+        offers = session.execute(select(Offer).where(Offer.source == source)).scalars().all()
+        for offer in offers:
+            # ORM delete: offerings, theme/skill/group links and index rows go with the offer
+            # on every database, without relying on ON DELETE CASCADE being switched on.
+            session.execute(delete(OfferSearchTerm).where(OfferSearchTerm.offer_id == offer.id))
+            session.delete(offer)
+        session.flush()
+        used_providers = select(Offer.provider_id)
+        session.execute(
+            delete(Provider)
+            .where(Provider.source == source, Provider.id.not_in(used_providers))
+            .execution_options(synchronize_session=False)
+        )
+        used_locations = select(Offering.location_id).where(Offering.location_id.is_not(None))
+        session.execute(
+            delete(Location)
+            .where(Location.source == source, Location.id.not_in(used_locations))
+            .execution_options(synchronize_session=False)
+        )
+        rebuild_vocabulary(session)
+    return len(offers)

@@ -54,6 +54,9 @@ offer_themes = Table(
     Base.metadata,
     Column("offer_id", ForeignKey("offers.id", ondelete="CASCADE"), primary_key=True),
     Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
+    # How sure the tagger is (offer_catalogue.theme_tagging): 1.0 = given in the data,
+    # NULL = a label from the data that is no taxonomy theme.
+    Column("score", Float, nullable=True),
 )
 offer_skills = Table(
     "offer_skills",
@@ -223,6 +226,11 @@ class Offering(Base):
     municipality: Mapped[str | None] = Column(String(60))
     place_text: Mapped[str | None] = Column(String(100))
     schedule_text: Mapped[str | None] = Column(String(300))
+    # When it runs, as bit masks of offer_catalogue.schedule; NULL = the data does not say.
+    # days_mask: bit 0 = Monday ... bit 6 = Sunday.
+    days_mask: Mapped[int | None] = Column(Integer)
+    # day_parts: bit 0 = morning (< 12:00), bit 1 = afternoon (12-18), bit 2 = evening (>= 18:00).
+    day_parts: Mapped[int | None] = Column(Integer)
     url: Mapped[str | None] = Column(String(500))
     checked_on: Mapped[dt.date | None] = Column(Date)
     ext: Mapped[dict[str, Any] | None] = Column(JSON)

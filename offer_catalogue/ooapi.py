@@ -131,6 +131,35 @@ def _english_only(value: Any, name: str, max_length: int) -> str | None:
     return None
 
 
+def all_texts(value: Any, limit: int = 50) -> list[str]:
+    """Every text in a plain or language-typed string, or nested lists of them (lenient).
+
+    Used for evidence only (learning outcomes, schedule hints), so odd shapes are skipped
+    instead of rejecting the item.
+    """
+    found: list[str] = []
+
+    def walk(item: Any, depth: int) -> None:
+        if len(found) >= limit or depth > 3:
+            return
+        if isinstance(item, str) and item.strip():
+            found.append(item.strip()[:MAX_DESCRIPTION])
+        elif isinstance(item, dict):
+            walk(item.get("value"), depth + 1)
+        elif isinstance(item, list):
+            for child in item:
+                walk(child, depth + 1)
+
+    walk(value, 0)
+    return found
+
+
+def _fields_of_study(value: Any) -> list[str]:
+    """ISCED-F codes of `fieldsOfStudy` (v5: one string; some feeds send a list)."""
+    values = value if isinstance(value, list) else [value]
+    return [str(item).strip()[:40] for item in values if isinstance(item, (str, int)) and str(item).strip()]
+
+
 def _identifier(value: Any, name: str) -> str:
     """Return an id string or raise ItemError."""
     if not isinstance(value, str) or not value.strip():
@@ -318,6 +347,8 @@ def course_fields(raw: Any) -> dict[str, Any]:
         "target_groups": _string_list(ext.get("targetGroups"), "ext.leerwijzer.targetGroups"),
         "skills": _string_list(ext.get("skills"), "ext.leerwijzer.skills"),
         "keywords": check_text(ext.get("keywords"), "ext.leerwijzer.keywords", 2000),
+        "learning_outcomes": all_texts(raw.get("learningOutcomes")),
+        "fields_of_study": _fields_of_study(raw.get("fieldsOfStudy")),
         "valid_from": check_date(ext.get("validFrom"), "ext.leerwijzer.validFrom"),
         "valid_until": check_date(ext.get("validUntil"), "ext.leerwijzer.validUntil"),
         "fictional": bool(ext.get("fictional", False)),
@@ -365,6 +396,10 @@ def offering_record(raw: dict[str, Any]) -> OfferingRecord:
         level=None,
         location=location,
         schedule_text=check_text(ext.get("schedule"), "ext.leerwijzer.schedule", 300),
+        # The offering's own name and description may say when it runs; the course's follow.
+        schedule_texts=[*all_texts(raw["name"]), *all_texts(raw["description"])],
+        start_datetime=raw.get("startDateTime") if isinstance(raw.get("startDateTime"), str) else None,
+        end_datetime=raw.get("endDateTime") if isinstance(raw.get("endDateTime"), str) else None,
         url=check_text(raw.get("link"), "link", MAX_URL),
         checked_on=check_date(ext.get("checkedOn"), "ext.leerwijzer.checkedOn"),
         ext=raw.get("ext") if isinstance(raw.get("ext"), dict) else None,
@@ -488,6 +523,8 @@ def import_ooapi(session_factory: sessionmaker, path: Path, source: str | None =
                 )
                 offers[offer.source_id] = offer
             offering.level = fields["level"]
+            course_texts = ("title_nl", "title_en", "description_nl", "description_en")
+            offering.schedule_texts.extend(fields[name] for name in course_texts if fields[name])
             offering.checked_on = offering.checked_on or fields["checked_on"] or offer.checked_on
             if offer.checked_on is None:
                 offer.checked_on = offering.checked_on

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from offer_catalogue import region
 from offer_catalogue.models import (
     CatalogueMeta,
+    Location,
     Offer,
     Offering,
     OfferSearchTerm,
@@ -42,7 +43,8 @@ from offer_catalogue.models import (
     TargetGroup,
     offer_target_groups,
 )
-from offer_catalogue.text import AnalysedQuery, analyse_query, normalise, stem, words
+from offer_catalogue.text import AnalysedQuery, QueryGroup, analyse_query, normalise, stem, words
+from offer_catalogue.theme_tagging import THEME_PREFIX, theme_term
 
 Mode = Literal["online", "on_site"]
 Language = Literal["nl", "en"]
@@ -63,6 +65,9 @@ _SCORE_SAME_MUNICIPALITY = 60
 _SCORE_ONLINE = 25
 _SCORE_KIND_HINT = 50
 _SCORE_TARGET_GROUP = 40
+# Quality of a theme group: with the theme term's index weight it outweighs every word of a
+# query, so "fit to the person's themes" comes before text relevance.
+QUALITY_THEME = 50
 _VOCABULARY_VERSION_KEY = "vocabulary_version"
 
 
@@ -82,6 +87,15 @@ class SearchQuery:
     starting_within_months: int | None = None
     today: dt.date | None = None
     language: Language = "nl"
+    # Theme ids of the taxonomy (offer_catalogue/data/themes.yml); an offer tagged with one
+    # ranks above any offer that only shares words with the query.
+    themes: list[str] | None = None
+    # Teaching languages the person can follow ("nl", "en"); an offering that states none passes.
+    teaching_languages: list[str] | None = None
+    # Acceptable parts of the day and days of the week as bit masks of offer_catalogue.schedule;
+    # an offering whose data states no time passes (nothing to break).
+    day_parts: int | None = None
+    days: int | None = None
 
 
 @dataclass
@@ -112,6 +126,15 @@ class SearchResult:
     mode: str | None = None
     fictional: bool = False
     language: Language = "nl"
+    # What a person needs to act on it (shown on the offer card).
+    address: str | None = None
+    schedule_text: str | None = None
+    day_parts: int | None = None
+    days: int | None = None
+    teaching_language: str | None = None
+    enroll_end_date: dt.date | None = None
+    # Theme ids of the query this offer is tagged with (the "why it fits").
+    themes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -205,6 +228,12 @@ def _index_info(session: Session) -> _IndexInfo:
         _index_cache[(url, version)] = info
         _latest_index[url] = info
     return info
+
+
+def themes_in_catalogue(session: Session, themes: Sequence[str]) -> list[str]:
+    """The themes some offer in the catalogue is tagged with (from the cached index terms)."""
+    terms = _index_info(session).terms
+    return [theme for theme in themes if theme_term(theme) in terms]
 
 
 def _vocabulary(session: Session) -> frozenset[str]:
@@ -308,6 +337,9 @@ class _Shape:
     starting_within: bool = False
     target_group: bool = False
     municipality: bool = False
+    languages: bool = False
+    day_parts: bool = False
+    days: bool = False
     # Other municipalities within `within_km`, each with its own location score.
     nearby: int = 0
     kind_hint: bool = False
@@ -357,7 +389,11 @@ def _search(
 ) -> list[SearchResult]:
     """Search with this index data; raise `_StaleIndex` when it turns out to be outdated."""
     analysed = index.analyse(text)
-    groups = analysed.meaningful_groups
+    # Themes first: their terms weigh more than any word (see theme_tagging.WEIGHT_THEME), and
+    # each theme is its own group, so an offer with two of the person's themes ranks higher.
+    groups = [
+        QueryGroup(theme_term(theme), {theme_term(theme): QUALITY_THEME}) for theme in query.themes or []
+    ] + analysed.meaningful_groups
     kind_hints = sorted({kind for word in analysed.generic_words for kind in _KIND_HINTS.get(word, ())})
 
     params: dict[str, Any] = {"today": today}
@@ -371,6 +407,12 @@ def _search(
         params["until"] = _add_months(today, query.starting_within_months)
     if query.target_group:
         params.update(_target_group_params(query.target_group))
+    if query.teaching_languages:
+        params["languages"] = list(query.teaching_languages)
+    if query.day_parts:
+        params["day_parts"] = query.day_parts
+    if query.days:
+        params["days"] = query.days
     distances: dict[str, float] = {}
     nearby: list[tuple[str, int]] = []
     if municipality:
@@ -409,6 +451,9 @@ def _search(
         starting_within=query.starting_within_months is not None,
         target_group=bool(query.target_group),
         municipality=municipality is not None,
+        languages=bool(query.teaching_languages),
+        day_parts=bool(query.day_parts),
+        days=bool(query.days),
         nearby=len(nearby),
         kind_hint=bool(kind_hints),
         groups=tuple(quality_counts),
@@ -468,7 +513,16 @@ _SHOWN_COLUMNS = (
     Offering.schedule_text,
     Offering.url,
     Offering.checked_on,
+    Offering.teaching_language,
+    Offering.day_parts,
+    Offering.days_mask,
+    Offering.enroll_end_date,
     Provider.name.label("provider_name"),
+    Location.name.label("location_name"),
+    Location.street,
+    Location.street_number,
+    Location.postal_code,
+    Location.city,
 )
 
 
@@ -513,6 +567,19 @@ class _Statements:
             # Explicit correlation: these also run nested inside the offering probe.
             untagged = ~exists().where(offer_target_groups.c.offer_id == Offer.id).correlate(Offer)
             conditions.append(or_(_tagged_with_group(), untagged))
+        if shape.languages:
+            conditions.append(
+                or_(
+                    Offering.teaching_language.is_(None),
+                    Offering.teaching_language.in_(bindparam("languages", expanding=True)),
+                )
+            )
+        if shape.day_parts:
+            parts = Offering.day_parts.op("&")(bindparam("day_parts", type_=Integer))
+            conditions.append(or_(Offering.day_parts.is_(None), parts != 0))
+        if shape.days:
+            days = Offering.days_mask.op("&")(bindparam("days", type_=Integer))
+            conditions.append(or_(Offering.days_mask.is_(None), days != 0))
         if shape.municipality:
             place = Offering.municipality.in_(bindparam("allowed", expanding=True))
             if shape.mode != "on_site":
@@ -689,6 +756,7 @@ class _Statements:
             .join(Offering, Offering.id == best.c.offering_id)
             .join(Offer, Offer.id == best.c.offer_id)
             .join(Provider, Provider.id == Offer.provider_id)
+            .outerjoin(Location, Location.id == Offering.location_id)
             .subquery("shown")
         )
         last_id = func.max(raw.c.offer_id).label("last_id")
@@ -905,11 +973,27 @@ def _build_results(
             mode=offering.mode,
             fictional=bool(offering.fictional),
             language=query.language,
+            address=None if online_only else _address(offering),
+            schedule_text=offering.schedule_text,
+            day_parts=offering.day_parts,
+            days=offering.days_mask,
+            teaching_language=offering.teaching_language,
+            enroll_end_date=offering.enroll_end_date,
         )
         matched = [group.word for number, group in enumerate(groups) if item.mask >> number & 1]
+        result.themes = [word[len(THEME_PREFIX) :] for word in matched if word.startswith(THEME_PREFIX)]
+        matched = [word for word in matched if not word.startswith(THEME_PREFIX)]
         result.reasons = _reasons(result, offering, municipality, distances, matched, query, today)
         results.append(result)
     return results
+
+
+def _address(row: Any) -> str | None:
+    """Street, number and town of an offering's location ("Ridderplein 40, Gemert"), if known."""
+    street = " ".join(part for part in (row.street, row.street_number) if part)
+    town = row.city or row.municipality
+    parts = [part for part in (row.location_name, street, town) if part]
+    return ", ".join(dict.fromkeys(parts)) or None
 
 
 def _reasons(

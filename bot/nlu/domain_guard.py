@@ -35,7 +35,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -49,6 +49,7 @@ logger = logging.getLogger(__name__)
 
 MODEL_FILE = "domain_guard.joblib"
 OUT_OF_SCOPE = "out_of_scope"
+SENSITIVE = "sensitive_topic"
 GUARD_KEY = "domain_guard"
 
 # Words that must be there before a message can erase or hand off (matched case-insensitively
@@ -480,6 +481,28 @@ class DomainGuard(GraphComponent):
             return {"demoted": intent, "reason": "nearer_to_out_of_scope", "similarity": round(similarity, 3)}
         return None
 
+    def learning_story(self, message: Message, intent: str) -> str | None:
+        """The in-domain intent a learning story read as `sensitive_topic` should have, or None.
+
+        A long message about a life and a learning wish ("mijn moeder heeft dementie ... ik wil
+        in de zorg werken") can lean towards `sensitive_topic`, whose examples are long stories
+        too. When the text names a learning theme (the profile extractor ran before), no
+        helpline keyword, and its nearest example belongs to the next intent of the ranking
+        rather than to `sensitive_topic`, that next intent is the reading.
+        """
+        text = message.get(TEXT) or ""
+        if intent != SENSITIVE or classify(text) or self._saved is None:
+            return None
+        if not any(entity.get("entity") == "theme" for entity in message.get(ENTITIES) or []):
+            return None
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") not in (SENSITIVE, None)]
+        if not ranking:
+            return None
+        other = str(ranking[0]["name"])
+        if other == OUT_OF_SCOPE or self.similarity(text, other) < self.similarity(text, SENSITIVE):
+            return None
+        return other
+
     def process(self, messages: List[Message]) -> List[Message]:
         """Demote far-away readings to `out_of_scope`; leave button payloads and the rest alone."""
         for message in messages:
@@ -487,6 +510,18 @@ class DomainGuard(GraphComponent):
             intent = (message.get(INTENT) or {}).get("name")
             if not text or text.startswith("/") or not intent:
                 continue  # button payloads carry their own intent
+            story = self.learning_story(message, intent)
+            if story is not None:
+                confidence = float((message.get(INTENT) or {}).get("confidence") or 0.0)
+                ranking = [{"name": story, "confidence": confidence}] + [
+                    {**other, "confidence": 0.0 if other.get("name") == intent else other.get("confidence", 0.0)}
+                    for other in message.get(INTENT_RANKING_KEY) or []
+                    if other.get("name") != story
+                ]
+                message.set(INTENT, ranking[0], add_to_output=True)
+                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+                message.set(GUARD_KEY, {"demoted": intent, "reason": "learning_story"}, add_to_output=True)
+                continue
             verdict = self.verdict(text, intent)
             if verdict is None:
                 continue

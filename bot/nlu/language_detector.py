@@ -124,7 +124,6 @@ ENGLISH_WORDS = frozenset(
         "my",
         "for",
         "with",
-        "of",
         "can",
         "could",
         "am",

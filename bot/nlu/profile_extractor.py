@@ -45,6 +45,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from text_to_num import alpha2digit
 
+from leerwijzer.budget import budget_code
 from offer_catalogue.region import normalise, resolve_all_places
 from offer_catalogue.themes import match_themes
 
@@ -238,6 +239,8 @@ NOT_FREE_CONTEXT = ("not free", "niet gratis")
 MONEY_BEFORE = re.compile(
     r"\b(?:euro|eur|max|maximaal|maximum|hooguit|tot|onder|under|up to|below|budget(?: van| of)?"
     r"|less than|niet meer dan|no more than)\s+(\d{2,6})\b"
+    # "max 30 km", "tot 18 uur", "onder 25 jaar" are no amounts of money.
+    r"(?!\s*(?:km|kilometer|kilometers|kilometres|miles|min|minuten|minutes|uur|hours?|jaar|years?|keer|times|mensen|people|personen|persons))"
 )
 MONEY_AFTER = re.compile(r"\b(\d{2,6})\s*(?:euro|eur|euros|dollar)\b")
 PER_PERSON = ("per persoon", "per medewerker", "per deelnemer", "per person", "per employee", "each")
@@ -272,6 +275,9 @@ NEAR_PHRASES = (
     "close by",
     "not too far",
 )
+# By bike, "not far" means a short ride: a bit less than NEAR_KM.
+BIKE_PHRASES = ("ik fiets", "op de fiets", "met de fiets", "fietsafstand", "by bike", "i cycle", "cycling distance")
+BIKE_KM = 5
 NO_CAR_PHRASES = (
     "geen auto",
     "zonder auto",
@@ -321,9 +327,36 @@ TIME_PHRASES: Dict[str, tuple[str, ...]] = {
         "onder werktijd",
         "tijdens werktijd",
         "during work hours",
+        # Parents of school children: "ik kan alleen als de kinderen naar school zijn".
+        "als de kinderen naar school",
+        "als kinderen naar school",
+        "als mijn kinderen op school",
+        "onder schooltijd",
+        "schooltijden",
+        "while the kids are at school",
+        "while my kids are at school",
+        "school hours",
     ),
     "any_time": ("maakt niet uit wanneer", "altijd tijd", "any time", "anytime", "whenever"),
 }
+# The person works during the day: what they say about the day is when they cannot learn.
+BUSY_DAYTIME = (
+    "naast mijn werk",
+    "naast het werk",
+    "naast mijn baan",
+    "overdag werk ik",
+    "overdag sta ik",
+    "overdag ben ik aan het werk",
+    "overdag moet ik werken",
+    "overdag ben ik op mijn werk",
+    "next to my job",
+    "alongside my job",
+    "alongside work",
+    "i work during the day",
+    "during the day i work",
+    "during the day i am at work",
+    "during the day i'm at work",
+)
 DAYS = {
     "maandag": "monday",
     "dinsdag": "tuesday",
@@ -498,17 +531,6 @@ def _with_digits(text: str) -> str:
     return text
 
 
-def _budget_code(euros: int) -> str:
-    """The intake's budget code for an amount (same buckets as the intake's buttons)."""
-    if euros <= 0:
-        return "free"
-    if euros <= 100:
-        return "up_to_100"
-    if euros <= 500:
-        return "up_to_500"
-    return "more"
-
-
 def _mode(padded: str) -> str | None:
     """Return online, on_site or both; "online" with a negation near it means on site."""
     if _has(padded, BOTH_PHRASES) and _has(padded, ("online",)):
@@ -582,6 +604,8 @@ def read_profile(text: str) -> Profile:
     if distance:
         profile.max_distance_km = int(distance.group(1))
     profile.no_car = _has(padded, NO_CAR_PHRASES)
+    if profile.max_distance_km is None and _has(padded, BIKE_PHRASES):
+        profile.max_distance_km = BIKE_KM
     if profile.max_distance_km is None and (profile.no_car or _has(padded, NEAR_PHRASES)):
         profile.max_distance_km = NEAR_KM
 
@@ -589,7 +613,7 @@ def read_profile(text: str) -> Profile:
     amounts += [int(m.group(1)) for m in MONEY_AFTER.finditer(plain)]
     if amounts:
         profile.max_price_eur = max(amounts)
-        profile.budget = _budget_code(profile.max_price_eur)
+        profile.budget = budget_code(profile.max_price_eur)
     elif _has(padded, FREE_PHRASES) and not _has(padded, NOT_FREE_CONTEXT):
         profile.budget = "free"
         profile.max_price_eur = 0
@@ -600,10 +624,13 @@ def read_profile(text: str) -> Profile:
     profile.price_per_person = _has(padded, PER_PERSON) and bool(amounts)
     profile.employer_pays = _has(padded, EMPLOYER_PAYS)
 
+    # "naast mijn werk", "overdag sta ik op de bouw": the day is taken, so evenings.
+    if _has(padded, BUSY_DAYTIME):
+        profile.time_preference = "evenings"
     # The earliest time phrase wins ("overdag of 's avonds" is daytime; buttons ask again).
     positions = {code: _first_position(padded, phrases) for code, phrases in TIME_PHRASES.items()}
     named = [(position, code) for code, position in positions.items() if position >= 0]
-    if named:
+    if named and profile.time_preference is None:
         profile.time_preference = min(named)[1]
     profile.days = list(dict.fromkeys(day for word, day in DAYS.items() if f" {word} " in padded))
 

@@ -38,9 +38,35 @@ async def test_one_message_fills_the_whole_search(dispatcher, tracker_for, domai
     tracker = tracker_for(NEWCOMER, active_loop="search_form", profile=True, slots={"language": "en"})
     slots = slot_events(await ValidateSearchForm().run(dispatcher, tracker, domain))
     assert slots["topic"] == "learning Dutch"
-    # Both form slots are filled (the place by its from_entity mapping): nothing left to ask.
+    # Subject, place and budget came in one message (the place and budget by their from_entity
+    # mappings): only the limits not said are left, first whether online is fine.
     assert tracker.get_slot("municipality") == "Eindhoven"
+    assert slots.get("requested_slot") == "mode_preference"
+
+
+async def test_only_the_limits_not_said_are_asked_in_order(dispatcher, tracker_for, domain, app_settings):
+    said = {"language": "en", "mode_preference": "on_site", "budget": "up_to_100"}
+    tracker = tracker_for(NEWCOMER, active_loop="search_form", profile=True, slots=said)
+    slots = slot_events(await ValidateSearchForm().run(dispatcher, tracker, domain))
+    assert slots.get("requested_slot") == "max_distance_km"
+    said.update(max_distance_km="10")
+    tracker = tracker_for(NEWCOMER, active_loop="search_form", profile=True, slots=said)
+    slots = slot_events(await ValidateSearchForm().run(dispatcher, tracker, domain))
+    # Learning Dutch is taught in Dutch: no question about the teaching language.
+    assert slots.get("requested_slot") == "time_preference"
+    said.update(time_preference="evenings")
+    tracker = tracker_for(NEWCOMER, active_loop="search_form", profile=True, slots=said)
+    slots = slot_events(await ValidateSearchForm().run(dispatcher, tracker, domain))
     assert slots.get("requested_slot") is None
+
+
+async def test_an_english_chat_about_welding_asks_the_teaching_language(
+    dispatcher, tracker_for, domain, app_settings
+):
+    said = {"language": "en", "mode_preference": "online", "budget": "free", "time_preference": "evenings"}
+    tracker = tracker_for("I want to learn welding", active_loop="search_form", profile=True, slots=said)
+    slots = slot_events(await ValidateSearchForm().run(dispatcher, tracker, domain))
+    assert slots.get("requested_slot") == "teaching_language"
 
 
 async def test_search_says_back_and_uses_themes_and_limits(dispatcher, tracker_for, app_settings):
@@ -77,7 +103,8 @@ async def test_online_search_does_not_ask_for_a_place(dispatcher, tracker_for, d
     tracker = tracker_for("ik wil online Excel leren", active_loop="search_form", profile=True)
     slots = slot_events(await ValidateSearchForm().run(dispatcher, tracker, domain))
     assert slots["themes"] == ["excel"]
-    assert slots["requested_slot"] is None
+    # No place and no distance: online is fine. What it may cost is still asked.
+    assert slots["requested_slot"] == "budget"
 
 
 async def test_an_unclear_wish_gets_buttons_of_near_themes(dispatcher, tracker_for, domain, app_settings):
@@ -131,7 +158,8 @@ async def test_intake_asks_only_what_is_missing(dispatcher, tracker_for, domain)
 
 
 async def test_intake_is_done_when_the_first_message_answers_enough(dispatcher, tracker_for, domain):
-    tracker = tracker_for(NEWCOMER, intent="inform", active_loop="intake_form", profile=True)
+    said = {"mode_preference": "both", "max_distance_km": "25", "time_preference": "daytime"}
+    tracker = tracker_for(NEWCOMER, intent="inform", active_loop="intake_form", profile=True, slots=said)
     slots = slot_events(await ValidateIntakeForm().run(dispatcher, tracker, domain))
     assert slots["topic"] == "Nederlands leren (NT2)"
     assert slots["requested_slot"] is None
@@ -210,6 +238,7 @@ async def test_a_question_in_between_still_interrupts(dispatcher, tracker_for, d
 
 async def test_a_field_chosen_at_the_summary_is_asked(dispatcher, tracker_for, domain):
     slots = {"topic": "basis computer", "municipality": "Helmond", "budget": None, "intake_extra": ["budget"]}
+    slots.update(mode_preference="online")  # no earlier limit left to ask
     payload = '/inform{"intake_field": "budget"}'
     tracker = tracker_for(payload, intent="inform", slots=slots, active_loop="intake_form")
     events = slot_events(await ValidateIntakeForm().run(dispatcher, tracker, domain))
@@ -226,6 +255,7 @@ async def test_several_themes_each_get_a_chance(dispatcher, tracker_for, app_set
 
 async def test_a_correction_at_the_summary_keeps_the_subject(dispatcher, tracker_for, domain):
     slots = {"topic": "basis computer", "themes": ["computer_basics"], "municipality": "Helmond"}
+    slots.update(max_distance_km="10", budget="free", time_preference="daytime")
     tracker = tracker_for("nee, liever op locatie", intent="inform", slots=slots, active_loop="intake_form")
     events = slot_events(await ValidateIntakeForm().run(dispatcher, tracker, domain))
     assert "topic" not in events and "wish_unclear" not in events

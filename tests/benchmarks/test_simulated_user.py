@@ -84,11 +84,11 @@ def person(**changes):
         ("utter_ask_what_to_learn", "topic"),
         ("utter_ask_intake_form_municipality", "place"),
         ("utter_ask_municipality", "place"),
-        ("utter_ask_intake_form_budget", "budget"),
+        ("utter_ask_budget", "budget"),
         ("utter_ask_max_price", "budget"),
-        ("utter_ask_intake_form_time_preference", "time"),
+        ("utter_ask_time_preference", "time"),
         ("utter_ask_intake_form_hours_per_week", "hours"),
-        ("utter_ask_intake_form_mode_preference", "mode"),
+        ("utter_ask_mode_preference", "mode"),
         ("utter_ask_teaching_language", "language_choice"),
         ("utter_intake_summary", "confirm"),
         ("utter_ask_did_you_mean", "clarify"),
@@ -154,7 +154,7 @@ def test_goal_from_what_the_person_wants_to_learn():
 def test_user_taps_the_fitting_buttons():
     user = SimulatedUser(person())
     assert user.reply("utter_ask_intake_form_role", ROLE_BUTTONS).tapped == "Met pensioen"
-    assert user.reply("utter_ask_intake_form_budget", BUDGET_BUTTONS).tapped == "Tot 100 euro"
+    assert user.reply("utter_ask_budget", BUDGET_BUTTONS).tapped == "Tot 100 euro"
     reply = user.reply("utter_ask_intake_form_municipality", PLACE_BUTTONS)
     assert reply.tapped is None and reply.text == "Stiphout"
     assert user.reply("utter_ask_intake_form_topic", []).text == "computer"
@@ -165,8 +165,8 @@ def test_asked_again_the_user_rewords_then_skips():
     assert user.reply("utter_ask_municipality", PLACE_BUTTONS).text == "Stiphout"
     assert user.reply("utter_ask_municipality", PLACE_BUTTONS).tapped == "Helmond"
     user = SimulatedUser(person(max_price_eur=150))
-    assert user.reply("utter_ask_intake_form_budget", BUDGET_BUTTONS).text == "max 150 euro"
-    assert user.reply("utter_ask_intake_form_budget", BUDGET_BUTTONS).tapped == "Weet ik niet"
+    assert user.reply("utter_ask_budget", BUDGET_BUTTONS).text == "max 150 euro"
+    assert user.reply("utter_ask_budget", BUDGET_BUTTONS).tapped == "Weet ik niet"
 
 
 def test_summary_is_confirmed_or_the_place_corrected_once():

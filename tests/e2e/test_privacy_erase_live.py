@@ -69,10 +69,10 @@ INTAKE_ANSWERS = {
     "utter_ask_intake_form_role": '/inform{"role": "employee"}',
     "utter_ask_intake_form_goal": '/inform{"goal": "grow_in_job"}',
     "utter_ask_intake_form_municipality": "Eindhoven",
-    "utter_ask_intake_form_budget": '/inform{"budget": "free"}',
-    "utter_ask_intake_form_time_preference": '/inform{"time_preference": "evenings"}',
+    "utter_ask_budget": '/inform{"budget": "free"}',
+    "utter_ask_time_preference": '/inform{"time_preference": "evenings"}',
     "utter_ask_intake_form_hours_per_week": '/inform{"hours_per_week": "1-2"}',
-    "utter_ask_intake_form_mode_preference": '/inform{"mode_preference": "online"}',
+    "utter_ask_mode_preference": '/inform{"mode_preference": "online"}',
 }
 
 

@@ -82,12 +82,12 @@ def test_price_is_exact_in_euros(sqlite_sessions) -> None:
 def test_migrate_is_idempotent_and_reversible(sqlite_engine) -> None:
     """Migrating twice is harmless; downgrade removes every catalogue table."""
     migrate(sqlite_engine)
-    assert current_revision(sqlite_engine) == "0002_search_levels"
+    assert current_revision(sqlite_engine) == "0003_schedule_theme_scores"
     downgrade(sqlite_engine)
     tables = set(inspect(sqlite_engine).get_table_names())
     assert not (EXPECTED_TABLES - {VERSION_TABLE}) & tables
     migrate(sqlite_engine)
-    assert current_revision(sqlite_engine) == "0002_search_levels"
+    assert current_revision(sqlite_engine) == "0003_schedule_theme_scores"
 
 
 def test_seed_only_when_empty(sqlite_sessions) -> None:

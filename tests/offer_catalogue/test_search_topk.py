@@ -124,7 +124,7 @@ def test_upgrade_from_0001_fills_term_weights(tmp_path) -> None:
             ):
                 connection.execute(text(statement))
         migrate(engine)
-        assert current_revision(engine) == "0002_search_levels"
+        assert current_revision(engine) == "0003_schedule_theme_scores"
         sessions = make_session_factory(engine)
         with sessions() as session:
             rows = session.execute(select(SearchTermWeight.term, SearchTermWeight.weight)).all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import logging
 from typing import Any, Dict, List
 
@@ -13,7 +14,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.conversation import latest_intent, latest_text, user_language
 from actions.database import run_in_session
-from actions.formatting import ONLINE, format_start, place_phrase
+from actions.formatting import ONLINE, place_phrase
 from actions.intake import ELSEWHERE, UNKNOWN, LimitAnswers, answer_place, label
 from actions.profile import (
     KeepProfileSlots,
@@ -28,7 +29,7 @@ from actions.profile import (
 )
 from actions.topic import extract_topic
 from leerwijzer.settings import get_settings
-from offer_catalogue import schedule
+from offer_catalogue import offer_card, schedule
 from offer_catalogue.region import normalise, resolve_place
 from offer_catalogue.search import (
     SearchQuery,
@@ -179,6 +180,7 @@ class ActionSearchOffers(Action):
             return on_theme(merged, strict)
 
         employer_may_pay = bool(tracker.get_slot("employer_pays"))
+        today = query.today or dt.date.today()
 
         def search_or_blocker(session: Any) -> tuple[List[SearchResult], str | None]:
             nonlocal query
@@ -219,10 +221,12 @@ class ActionSearchOffers(Action):
                 response="utter_offer",
                 title=result.title,
                 provider=result.provider,
-                place=result.place_text,
+                place=offer_card.place_text(result, language),
                 price=format_price(result, language),
-                start=format_start(result.start_date, language),
-                reasons=format_reasons(result, language),
+                start=offer_card.when_text(result, language, today)
+                + offer_card.enrol_by(result, language, today),
+                reasons=offer_card.why_it_fits(result, format_reasons(result, language), language),
+                link=offer_card.link_text(result, language),
             )
         if tracker.latest_action_name != "action_save_intake":
             # After the intake the bot asks about an advisor instead (see data/rules/intake.yml).
@@ -343,10 +347,8 @@ TIME_PARTS = {
 }
 TIME_DAYS = {"weekends": schedule.WEEKEND_DAYS}
 # The profile extractor's day codes (English weekday names), Monday = bit 0.
-DAY_BITS = {
-    name: 1 << number
-    for number, name in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
-}
+DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DAY_BITS = {name: 1 << number for number, name in enumerate(DAY_NAMES)}
 # Themes where the teaching language is the subject: no language filter.
 LANGUAGE_THEMES = frozenset(["english", "other_languages", "dutch_second_language"])
 OWN_TOWN_ONLY = "0"

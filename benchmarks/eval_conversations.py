@@ -52,6 +52,10 @@ MAX_USER_TURNS = 16
 STUCK_AFTER = 4  # the same question asked this many times in a row
 GOAL = 0.90
 SHOWN_SLOT = "offers_shown"
+PROFILE_SLOTS = (
+    "themes", "topic", "municipality", "mode_preference", "max_distance_km", "budget", "max_price_eur",
+    "employer_pays", "time_preference", "days", "teaching_language", "role", "unmet_limit",
+)  # fmt: skip
 WALK_IN_SLOT = "walk_in_choices"
 
 
@@ -112,6 +116,8 @@ class Outcome:
     walk_in: List[str] = field(default_factory=list)
     advisor_offered: bool = False
     stopped: str = ""
+    # The profile slots at the end (printed with -v: what the bot understood).
+    profile: Dict[str, Any] = field(default_factory=dict)
     stuck_on: str | None = None
     transcript: List[Turn] = field(default_factory=list)
     error: str | None = None
@@ -199,6 +205,11 @@ def run_conversation(bot: Bot, conversation: Dict[str, Any], offers: Dict[int, O
         bot.say(sender, text)
         outcome.turns += 1
         tracker = bot.tracker(sender)
+        outcome.profile = {
+            name: value
+            for name, value in (tracker.get("slots") or {}).items()
+            if name in PROFILE_SLOTS and value not in (None, [], False)
+        }
         events = tracker.get("events") or []
         said = bot_events(events[seen:])
         seen = len(events)
@@ -405,6 +416,7 @@ def main() -> int:
                     print(f"      > {turn.user!r:<60} ({turn.why})")
                     print(f"      < {', '.join(turn.bot)}")
                 print(f"      stopped: {outcome.stopped}")
+                print(f"      profile: {outcome.profile}")
             rows.append(row)
     finally:
         stack.stop()

@@ -7,6 +7,7 @@ return the same top results. Text matching uses the precomputed `offer_search_te
 from __future__ import annotations
 
 import datetime as dt
+import math
 import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -14,6 +15,7 @@ from typing import Any, Callable, Literal, Sequence, Union
 
 from sqlalchemy import (
     Date,
+    Float,
     Integer,
     String,
     and_,
@@ -65,6 +67,7 @@ _SCORE_SAME_MUNICIPALITY = 60
 _SCORE_ONLINE = 25
 _SCORE_KIND_HINT = 50
 _SCORE_TARGET_GROUP = 40
+_SCORE_TIME_FIT = 30
 # Quality of a theme group: with the theme term's index weight it outweighs every word of a
 # query, so "fit to the person's themes" comes before text relevance.
 QUALITY_THEME = 50
@@ -306,6 +309,48 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, 28)
 
 
+# Municipalities whose centre lies this much farther than `within_km` are still looked at.
+_BORDER_KM = 8.0
+_KM_PER_DEGREE_LAT = 110.57
+
+
+def _distance_params(municipality: str, km: float, near: list[str]) -> dict[str, Any]:
+    """Bound parameters of `_within_distance`: the centre, km per degree there, the limit."""
+    lat, lon = region.centre(municipality)
+    return {
+        "geo_lat": lat,
+        "geo_lon": lon,
+        "geo_kx": 111.32 * math.cos(math.radians(lat)),
+        "geo_km2": float(km) ** 2,
+        "geo_near": near,
+    }
+
+
+def _within_distance() -> Any:
+    """SQL condition: the offering's location lies within `:geo_km2` (squared km) of the centre.
+
+    Plain arithmetic (an equirectangular approximation, well under 1 % off at this size), so
+    SQLite needs no math functions. An offering without coordinates counts by its
+    municipality's centre (`:geo_near`).
+    """
+    dy = (Location.latitude - bindparam("geo_lat", type_=Float)) * _KM_PER_DEGREE_LAT
+    dx = (Location.longitude - bindparam("geo_lon", type_=Float)) * bindparam("geo_kx", type_=Float)
+    located = (
+        select(Location.id)
+        .where(
+            Location.id == Offering.location_id,
+            Location.latitude.is_not(None),
+            Location.longitude.is_not(None),
+        )
+        .correlate(Offering)
+    )
+    close = located.where(dx * dx + dy * dy <= bindparam("geo_km2", type_=Float))
+    return or_(
+        close.exists(),
+        and_(~located.exists(), Offering.municipality.in_(bindparam("geo_near", expanding=True))),
+    )
+
+
 def open_offering_condition(today: Any) -> Any:
     """SQL condition for offerings a person can still join today (a date or a bound parameter)."""
     return and_(
@@ -340,6 +385,8 @@ class _Shape:
     languages: bool = False
     day_parts: bool = False
     days: bool = False
+    # `within_km` measured from the offering's own coordinates (municipality centre when none).
+    geo: bool = False
     # Other municipalities within `within_km`, each with its own location score.
     nearby: int = 0
     kind_hint: bool = False
@@ -419,7 +466,11 @@ def _search(
         allowed = [municipality]
         if query.within_km:
             distances = dict(region.municipalities_within(municipality, query.within_km))
-            allowed = list(distances)
+            # An offering near the border of a farther municipality can still be close: take
+            # those municipalities too and let the offering's coordinates decide.
+            wider = region.municipalities_within(municipality, query.within_km + _BORDER_KM)
+            allowed = [name for name, _km in wider]
+            params.update(_distance_params(municipality, query.within_km, list(distances)))
         params["municipality"] = municipality
         params["allowed"] = allowed
         nearby = [
@@ -451,6 +502,7 @@ def _search(
         starting_within=query.starting_within_months is not None,
         target_group=bool(query.target_group),
         municipality=municipality is not None,
+        geo=bool(municipality and query.within_km),
         languages=bool(query.teaching_languages),
         day_parts=bool(query.day_parts),
         days=bool(query.days),
@@ -466,6 +518,8 @@ def _search(
         (_SCORE_SAME_MUNICIPALITY if municipality else 0)
         + (_SCORE_KIND_HINT if kind_hints else 0)
         + target_bonus
+        + (_SCORE_TIME_FIT if query.day_parts else 0)
+        + (_SCORE_TIME_FIT if query.days else 0)
     )
     # How much less an offer without an offering in the municipality itself can get.
     local_drop = (
@@ -582,6 +636,8 @@ class _Statements:
             conditions.append(or_(Offering.days_mask.is_(None), days != 0))
         if shape.municipality:
             place = Offering.municipality.in_(bindparam("allowed", expanding=True))
+            if shape.geo:
+                place = and_(place, _within_distance())
             if shape.mode != "on_site":
                 place = or_(place, Offering.mode == "online")
             conditions.append(place)
@@ -609,7 +665,15 @@ class _Statements:
         target: Any = literal(0)
         if shape.target_group:
             target = case((_tagged_with_group(), _SCORE_TARGET_GROUP), else_=0)
-        return location + kind + target
+        # An offering that states a fitting time beats one that states none (both pass the filter).
+        when: Any = literal(0)
+        if shape.day_parts:
+            fits = Offering.day_parts.op("&")(bindparam("day_parts", type_=Integer)) != 0
+            when = when + case((and_(Offering.day_parts.is_not(None), fits), _SCORE_TIME_FIT), else_=0)
+        if shape.days:
+            fits = Offering.days_mask.op("&")(bindparam("days", type_=Integer)) != 0
+            when = when + case((and_(Offering.days_mask.is_not(None), fits), _SCORE_TIME_FIT), else_=0)
+        return location + kind + target + when
 
     def chunk(self, pairs: int, local: bool) -> Any:
         """The statement that takes and scores one chunk of candidates (see `_chunk_statement`)."""

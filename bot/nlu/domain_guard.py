@@ -514,7 +514,7 @@ class DomainGuard(GraphComponent):
             if story is not None:
                 confidence = float((message.get(INTENT) or {}).get("confidence") or 0.0)
                 ranking = [{"name": story, "confidence": confidence}] + [
-                    {**other, "confidence": 0.0 if other.get("name") == intent else other.get("confidence", 0.0)}
+                    {**other, "confidence": 0.0 if other.get("name") == intent else other.get("confidence")}
                     for other in message.get(INTENT_RANKING_KEY) or []
                     if other.get("name") != story
                 ]

@@ -189,6 +189,14 @@ PERMANENT_CONTRACT = ("vast contract", "vaste baan", "permanent contract", "vast
 OCCUPATION_INTRO = re.compile(
     r"\b(?:ik ben (?:een |\d+ en )?|ik werk als (?:een )?|i am an? |i'm an? |i work as an? )(\w+)"
 )
+# Where someone works now is no learning wish: "overdag sta ik op de bouw", "ik werk in de winkel",
+# "monteur bij een bedrijf in de klimaattechniek". Their words are kept out of the themes (the
+# occupation itself, "ik ben schilder", still counts: what you do is often what you want to grow in).
+WORK_CONTEXT = re.compile(
+    r"\b(?:ik werk|werk ik|ik sta|sta ik|ik zit|zit ik|werkzaam|bedrijf|i work|i'm working|working"
+    r"|ik was|ik werkte|werkte ik|i was|i worked|worked)"
+    r" (?:als|in|bij|op|at|as|for|on)?(?: de| het| een| a| an| the)? ?(\w+(?: \w+)?)"
+)
 AGE_PATTERNS = (
     re.compile(r"\bik ben (\d{1,2})\b(?! (?:uur|euro|km|kilometer|dagen|weken|maanden|minuten))"),
     re.compile(r"\b(\d{1,2}) jaar oud\b"),
@@ -276,7 +284,7 @@ NEAR_PHRASES = (
     "not too far",
 )
 # By bike, "not far" means a short ride: a bit less than NEAR_KM.
-BIKE_PHRASES = ("ik fiets", "op de fiets", "met de fiets", "fietsafstand", "by bike", "i cycle", "cycling distance")
+BIKE_PHRASES = ("ik fiets", "op de fiets", "met de fiets", "fietsafstand", "by bike", "i cycle")
 BIKE_KM = 5
 NO_CAR_PHRASES = (
     "geen auto",
@@ -357,6 +365,7 @@ BUSY_DAYTIME = (
     "during the day i am at work",
     "during the day i'm at work",
 )
+BUSY_DAYTIME_WORK = re.compile(r"\b(?:ik werk|werk ik|i work)\b[^.,;]{0,30}\b(?:overdag|during the day)\b")
 DAYS = {
     "maandag": "monday",
     "dinsdag": "tuesday",
@@ -583,6 +592,8 @@ def read_profile(text: str) -> Profile:
         profile.teaching_language = LANGUAGE_CODES[name]
         skip.update(name.split())
 
+    for work in WORK_CONTEXT.finditer(plain):
+        skip.update(work.group(1).split())
     profile.themes = [match.theme for match in match_themes(digits, skip) if match.score >= THEME_MIN_SCORE]
     profile.role = _role(padded, profile.themes)
     if _has(padded, TEMPORARY_CONTRACT):
@@ -625,7 +636,7 @@ def read_profile(text: str) -> Profile:
     profile.employer_pays = _has(padded, EMPLOYER_PAYS)
 
     # "naast mijn werk", "overdag sta ik op de bouw": the day is taken, so evenings.
-    if _has(padded, BUSY_DAYTIME):
+    if _has(padded, BUSY_DAYTIME) or BUSY_DAYTIME_WORK.search(plain):
         profile.time_preference = "evenings"
     # The earliest time phrase wins ("overdag of 's avonds" is daytime; buttons ask again).
     positions = {code: _first_position(padded, phrases) for code, phrases in TIME_PHRASES.items()}

@@ -135,3 +135,32 @@ def test_the_fast_similarity_equals_sklearns_on_every_training_sentence():
             expected = guard.similarities(text)
             for intent in ("delete_my_data", "request_human", "out_of_scope", "sensitive_topic"):
                 assert abs(guard.similarity(text, intent) - expected.get(intent, 0.0)) < 1e-9, (text, intent)
+
+
+def _story(text: str, themes: list[str]) -> Message:
+    """A long story read as sensitive_topic, with the profile extractor's theme entities."""
+    message = _read_as(text, "sensitive_topic", 0.7)
+    message.set("entities", [{"entity": "theme", "value": theme} for theme in themes])
+    return message
+
+
+def test_a_learning_story_near_a_search_example_is_no_crisis(guard):
+    message = _story("ik zoek een cursus Engels want mijn moeder woont in Engeland", ["english"])
+    guard.process([message])
+    assert message.get("intent")["name"] == "search_offer"
+    assert message.get("domain_guard") == {"demoted": "sensitive_topic", "reason": "learning_story"}
+
+
+@pytest.mark.parametrize(
+    ("text", "themes"),
+    [
+        ("ik zoek een cursus Engels want mijn moeder woont in Engeland", []),  # no learning wish read
+        ("ik heb schulden en zoek een cursus Engels", ["english"]),  # a helpline keyword: stays
+        ("ik ben zo somber, zelfs een cursus Engels helpt niet", ["english"]),  # nearest is ours
+    ],
+)
+def test_a_story_without_a_theme_or_with_a_helpline_word_is_not_moved_to_our_intent(guard, text, themes):
+    message = _story(text, themes)
+    guard.process([message])
+    assert message.get("intent")["name"] != "search_offer"
+    assert (message.get("domain_guard") or {}).get("reason") != "learning_story"

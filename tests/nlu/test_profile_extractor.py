@@ -181,3 +181,27 @@ def test_per_message_cost_is_well_under_a_millisecond():
             read_profile(text)
     per_message = (time.perf_counter() - start) / (100 * len(texts))
     assert per_message < 0.001
+
+
+@pytest.mark.parametrize(
+    ("text", "themes", "time"),
+    [
+        # Where someone works now is no wish, and a working day means evenings.
+        ("o ja het moet wel naast mijn werk, overdag sta ik op de bouw", [], "evenings"),
+        ("een engelse cursus in gemert, savonds want ik werk in de winkel", ["english"], "evenings"),
+        ("I was a software tester. I want to learn Dutch", ["dutch_second_language"], None),
+        ("ik werk als kok en wil leren lassen", ["welding"], None),
+        ("ik kan alleen als de kinderen naar school zijn", [], "daytime"),
+    ],
+)
+def test_work_context_is_no_wish_and_a_working_day_means_evenings(text, themes, time):
+    profile = read_profile(text)
+    assert profile.themes == themes
+    assert profile.time_preference == time
+
+
+def test_kilometres_and_hours_are_no_money_and_a_bike_is_near():
+    assert read_profile("max 30 km").max_price_eur is None
+    assert read_profile("max 30 km").max_distance_km == 30
+    assert read_profile("tot 18 uur").budget is None
+    assert read_profile("liefst niet te ver, ik fiets").max_distance_km == 5

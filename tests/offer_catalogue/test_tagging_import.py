@@ -207,7 +207,7 @@ def test_migration_0003_on_sqlite_with_existing_data(tmp_path) -> None:
     """Upgrading a 0002 database keeps its rows, adds the columns, and downgrades cleanly."""
     engine = make_engine(f"sqlite:///{tmp_path}/old.db")
     try:
-        migrate(engine, "0003_schedule_theme_scores")
+        migrate(engine, "0002_search_levels")
         with engine.begin() as connection:
             for statement in (
                 "INSERT INTO providers (id, source, source_id, name, fictional) VALUES (1, 't', 'p', 'P', 0)",
@@ -230,7 +230,7 @@ def test_migration_0003_on_sqlite_with_existing_data(tmp_path) -> None:
             TUESDAY,
             EVENING,
         )
-        downgrade(engine, "0003_schedule_theme_scores")
+        downgrade(engine, "0002_search_levels")
         assert "days_mask" not in _columns(engine, "offerings")
         assert "score" not in _columns(engine, "offer_themes")
     finally:
@@ -267,7 +267,7 @@ def test_migration_0003_and_import_on_postgresql(fresh_pg) -> None:
             EVENING,
         )
         assert retag_all(sessions).offers == 5
-        downgrade(engine, "0003_schedule_theme_scores")
+        downgrade(engine, "0002_search_levels")
         assert "score" not in _columns(engine, "offer_themes")
         migrate(engine)
         assert "days_mask" in _columns(engine, "offerings")

@@ -58,6 +58,7 @@ INTERRUPTING_INTENTS = frozenset(
 )
 ELSEWHERE_WORDS = ("elders", "ergens anders", "buiten de regio", "elsewhere", "somewhere else", "outside")
 NUMBER = re.compile(r"\d+")
+KILOMETRES = re.compile(r"\d+\s*(?:km|kilometer|kilometers|kilometres)\b")
 # Entities of the profile extractor (bot/nlu/profile_extractor.py) that change the summary.
 PROFILE_ENTITIES = frozenset(
     [
@@ -117,7 +118,8 @@ def parse_choice(slot: str, text: str, numbers: bool = True) -> str | None:
         return _bucket_hours(max(numbers_found))
     if slot == "budget" and numbers_found and not _contains(cleaned, "meer dan"):
         return budget_code(max(numbers_found))
-    if slot == "max_distance_km" and numbers_found:
+    if slot == "max_distance_km" and numbers_found and (cleaned.isdigit() or KILOMETRES.search(cleaned)):
+        # "max 5 km" or a bare "5"; "ik ben 76" answers something else.
         return str(min(numbers_found))
     best: tuple[int, str] | None = None
     for code, spec in options()[slot].items():

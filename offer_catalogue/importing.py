@@ -444,6 +444,8 @@ def _upsert_offer_unflushed(
         offering.municipality = (
             None if item.mode == "online" else (item.location.municipality if item.location else None)
         )
+        offering.latitude = item.location.latitude if item.location else None
+        offering.longitude = item.location.longitude if item.location else None
         offering.place_text = item.place_text or (
             "online" if item.mode == "online" else (item.location.city if item.location else None)
         )

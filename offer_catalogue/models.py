@@ -231,6 +231,9 @@ class Offering(Base):
     days_mask: Mapped[int | None] = Column(Integer)
     # day_parts: bit 0 = morning (< 12:00), bit 1 = afternoon (12-18), bit 2 = evening (>= 18:00).
     day_parts: Mapped[int | None] = Column(Integer)
+    # Copied from the location (like `municipality`) so a distance filter needs no join.
+    latitude: Mapped[float | None] = Column(Float)
+    longitude: Mapped[float | None] = Column(Float)
     url: Mapped[str | None] = Column(String(500))
     checked_on: Mapped[dt.date | None] = Column(Date)
     ext: Mapped[dict[str, Any] | None] = Column(JSON)

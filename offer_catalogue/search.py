@@ -333,21 +333,12 @@ def _within_distance() -> Any:
     SQLite needs no math functions. An offering without coordinates counts by its
     municipality's centre (`:geo_near`).
     """
-    dy = (Location.latitude - bindparam("geo_lat", type_=Float)) * _KM_PER_DEGREE_LAT
-    dx = (Location.longitude - bindparam("geo_lon", type_=Float)) * bindparam("geo_kx", type_=Float)
-    located = (
-        select(Location.id)
-        .where(
-            Location.id == Offering.location_id,
-            Location.latitude.is_not(None),
-            Location.longitude.is_not(None),
-        )
-        .correlate(Offering)
-    )
-    close = located.where(dx * dx + dy * dy <= bindparam("geo_km2", type_=Float))
+    dy = (Offering.latitude - bindparam("geo_lat", type_=Float)) * _KM_PER_DEGREE_LAT
+    dx = (Offering.longitude - bindparam("geo_lon", type_=Float)) * bindparam("geo_kx", type_=Float)
+    located = and_(Offering.latitude.is_not(None), Offering.longitude.is_not(None))
     return or_(
-        close.exists(),
-        and_(~located.exists(), Offering.municipality.in_(bindparam("geo_near", expanding=True))),
+        and_(located, dx * dx + dy * dy <= bindparam("geo_km2", type_=Float)),
+        and_(~located, Offering.municipality.in_(bindparam("geo_near", expanding=True))),
     )
 
 

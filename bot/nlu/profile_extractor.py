@@ -12,8 +12,8 @@ topic "just moved and need dutch job cheap". Now every message is read for:
 | occupation | the trade the user names ("schilder") |
 | age | whole years, when said ("ik ben 22", "I'm 58 years old") |
 | municipality | one of the 21 municipalities (villages mapped by the gazetteer), in order |
-| max_distance_km | "niet verder dan 10 km"; "in de buurt" / "geen auto" give 10 |
-| no_car | true for "geen auto", "no car", "met de bus" |
+| max_distance_km | "niet verder dan 10 km" (vague "in de buurt" gives none: the bot asks) |
+| no_car | true for "geen auto", "no car", "met de bus", "ik fiets" |
 | budget | free, up_to_100, up_to_500, more (the intake's codes) |
 | max_price_eur | an amount in digits or words ("vijftienhonderd euro") |
 | price_per_person | true for "per persoon" |
@@ -271,21 +271,7 @@ EMPLOYER_PAYS = (
     "training budget",
 )
 DISTANCE = re.compile(r"\b(\d{1,3})\s*(?:km|kilometer|kilometers|kilometres|miles)\b")
-NEAR_PHRASES = (
-    "in de buurt",
-    "dichtbij",
-    "dicht bij huis",
-    "niet te ver",
-    "in mijn buurt",
-    "nearby",
-    "near me",
-    "close to home",
-    "close by",
-    "not too far",
-)
-# By bike, "not far" means a short ride: a bit less than NEAR_KM.
 BIKE_PHRASES = ("ik fiets", "op de fiets", "met de fiets", "fietsafstand", "by bike", "i cycle")
-BIKE_KM = 5
 NO_CAR_PHRASES = (
     "geen auto",
     "zonder auto",
@@ -453,7 +439,6 @@ READING_SUPPORT = (
     "hard to read",
     "not good at reading",
 )
-NEAR_KM = 10
 CHEAP_MAX_EUR = 100
 THEME_MIN_SCORE = 0.75
 
@@ -490,7 +475,9 @@ class Profile:
             ("age", self.age),
         )
         pairs += [(name, value) for name, value in singles if value is not None]
-        pairs += [("municipality", place) for place in self.municipalities]
+        # One place for the search: the first named ("Veldhoven of Eindhoven" -> Veldhoven). Rasa
+        # fills a text slot from the last entity of a message, so the others are not sent.
+        pairs += [("municipality", place) for place in self.municipalities[:1]]
         more = (
             ("max_distance_km", self.max_distance_km),
             ("no_car", True if self.no_car else None),
@@ -614,11 +601,9 @@ def read_profile(text: str) -> Profile:
     distance = DISTANCE.search(plain)
     if distance:
         profile.max_distance_km = int(distance.group(1))
-    profile.no_car = _has(padded, NO_CAR_PHRASES)
-    if profile.max_distance_km is None and _has(padded, BIKE_PHRASES):
-        profile.max_distance_km = BIKE_KM
-    if profile.max_distance_km is None and (profile.no_car or _has(padded, NEAR_PHRASES)):
-        profile.max_distance_km = NEAR_KM
+    # "geen auto", "ik fiets", "in de buurt" say that it must be near, not how near: a guess
+    # (10 km) broke the limit of someone who meant 3 km. The travel question asks it instead.
+    profile.no_car = _has(padded, NO_CAR_PHRASES + BIKE_PHRASES)
 
     amounts = [int(m.group(1)) for m in MONEY_BEFORE.finditer(plain)]
     amounts += [int(m.group(1)) for m in MONEY_AFTER.finditer(plain)]

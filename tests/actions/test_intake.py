@@ -268,3 +268,11 @@ async def test_search_after_intake_uses_budget_and_mode(dispatcher, tracker_for,
 def test_numbers_only_count_when_asked():
     assert parse_choice("hours_per_week", "ik ben 19", numbers=False) is None
     assert parse_choice("hours_per_week", "19 uur") == "10+"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("max 5 km", "5"), ("10", "10"), ("ik ben 76", None), ("tot 25 km met de auto", "25")],
+)
+def test_a_distance_answer_needs_kilometres_or_a_bare_number(text, code):
+    assert parse_choice("max_distance_km", text) == code

@@ -1,4 +1,4 @@
-"""Offering schedule bit masks (days_mask, day_parts) and a tagger score per offer theme.
+"""Offering schedule bit masks (days_mask, day_parts), coordinates, and a tagger score per offer theme.
 
 Revision ID: 0003_schedule_theme_scores
 Revises: 0002_search_levels
@@ -18,8 +18,16 @@ def upgrade() -> None:
     with op.batch_alter_table("offerings", schema=None) as batch_op:
         batch_op.add_column(sa.Column("days_mask", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("day_parts", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("latitude", sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column("longitude", sa.Float(), nullable=True))
     with op.batch_alter_table("offer_themes", schema=None) as batch_op:
         batch_op.add_column(sa.Column("score", sa.Float(), nullable=True))
+    # The location's coordinates, copied like the municipality so a distance needs no join.
+    for column in ("latitude", "longitude"):
+        op.execute(
+            f"UPDATE offerings SET {column} = (SELECT locations.{column} FROM locations "
+            "WHERE locations.id = offerings.location_id)"
+        )
 
 
 def downgrade() -> None:
@@ -27,5 +35,7 @@ def downgrade() -> None:
     with op.batch_alter_table("offer_themes", schema=None) as batch_op:
         batch_op.drop_column("score")
     with op.batch_alter_table("offerings", schema=None) as batch_op:
+        batch_op.drop_column("longitude")
+        batch_op.drop_column("latitude")
         batch_op.drop_column("day_parts")
         batch_op.drop_column("days_mask")

@@ -57,6 +57,9 @@ INTERRUPTING_INTENTS = frozenset(
     ]
 )
 ELSEWHERE_WORDS = ("elders", "ergens anders", "buiten de regio", "elsewhere", "somewhere else", "outside")
+# Their keywords ("auto", "nee") only mean something as the answer to their own question:
+# "ik heb geen auto" in a first message is no 25 km, "nee" no "English only".
+ANSWER_ONLY_WHEN_ASKED = frozenset(["max_distance_km", "teaching_language"])
 NUMBER = re.compile(r"\d+")
 KILOMETRES = re.compile(r"\d+\s*(?:km|kilometer|kilometers|kilometres)\b")
 # Entities of the profile extractor (bot/nlu/profile_extractor.py) that change the summary.
@@ -233,6 +236,8 @@ class LimitAnswers:
         if text.startswith("/"):
             return {}
         requested_slot = tracker.get_slot("requested_slot")
+        if requested_slot is None and slot in ANSWER_ONLY_WHEN_ASKED:
+            return {}
         if requested_slot is None and _intent(tracker) == "inform":
             # The form starts with an answer ("ik zoek werk"): keep what fits, ask the rest.
             code = parse_choice(slot, text, numbers=False)

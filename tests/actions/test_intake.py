@@ -276,3 +276,21 @@ def test_numbers_only_count_when_asked():
 )
 def test_a_distance_answer_needs_kilometres_or_a_bare_number(text, code):
     assert parse_choice("max_distance_km", text) == code
+
+
+@pytest.mark.parametrize(
+    ("text", "slot"),
+    [
+        ("ik heb geen auto en zoek een cursus", "max_distance_km"),
+        ("no, I am looking for a course", "teaching_language"),
+    ],
+)
+async def test_words_of_the_limit_questions_count_only_as_their_answer(
+    dispatcher, tracker_for, domain, text, slot
+):
+    # Both questions apply here (a place, on site, an English chat) but neither was asked yet.
+    known = {"requested_slot": None, "municipality": "Helmond", "mode_preference": "on_site"}
+    known["language"] = "en" if slot == "teaching_language" else "nl"
+    tracker = tracker_for(text, intent="inform", active_loop="intake_form", slots=known)
+    events = await ValidateIntakeForm().run(dispatcher, tracker, domain)
+    assert slot not in {e["name"]: e["value"] for e in events if e.get("event") == "slot"}

@@ -29,6 +29,8 @@ import time
 from pathlib import Path
 from typing import Sequence
 
+from sqlalchemy import select
+
 from offer_catalogue.database import (
     count_offers,
     make_engine,
@@ -36,8 +38,12 @@ from offer_catalogue.database import (
     migrate,
     seed_sample_if_empty,
 )
-from offer_catalogue.importing import ImportReport
+from offer_catalogue.importing import ImportReport, retag_all
+from offer_catalogue.models import SearchVocabulary
+from offer_catalogue.theme_tagging import THEME_PREFIX
 
+# Any theme index term: a catalogue without one was imported before themes were tagged.
+_ANY_THEME_TERM = select(SearchVocabulary.term).where(SearchVocabulary.term.startswith(THEME_PREFIX)).limit(1)
 
 def _default_database_url() -> str:
     """Read the default database URL from the project settings."""
@@ -66,6 +72,10 @@ def _command_init(args: argparse.Namespace) -> int:
     if report is None:
         with session_factory() as session:
             print(f"sample: not loaded, catalogue already has {count_offers(session)} offers")
+            untagged = count_offers(session) and not session.execute(_ANY_THEME_TERM).first()
+        if untagged:
+            # A catalogue from before themes and schedules were read at import (migration 0003).
+            print(f"themes: {retag_all(session_factory).summary()}")
     else:
         _print_report(report)
     print(f"init done in {time.perf_counter() - started:.2f} s")

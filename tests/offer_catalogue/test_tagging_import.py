@@ -273,3 +273,28 @@ def test_migration_0003_and_import_on_postgresql(fresh_pg) -> None:
         assert "days_mask" in _columns(engine, "offerings")
     finally:
         engine.dispose()
+
+
+def test_init_tags_a_catalogue_imported_before_themes_existed(tmp_path, capsys) -> None:
+    """`make run` on an older database: init migrates, then tags and indexes its offers once."""
+    url = f"sqlite:///{tmp_path}/old.db"
+    engine = make_engine(url)
+    try:
+        migrate(engine, "0002_search_levels")
+        with engine.begin() as connection:
+            for statement in (
+                "INSERT INTO providers (id, source, source_id, name, fictional) VALUES (1, 't', 'p', 'P', 0)",
+                "INSERT INTO offers (id, source, source_id, provider_id, kind, title_nl, fictional) "
+                "VALUES (1, 't', 'o', 1, 'course', 'Basiscursus lassen', 0)",
+                "INSERT INTO offerings (id, source, source_id, offer_id, mode, schedule_text) "
+                "VALUES (1, 't', 'r', 1, 'online', 'elke dinsdagavond')",
+            ):
+                connection.execute(text(statement))
+    finally:
+        engine.dispose()
+    assert cli.main(["--database-url", url, "init"]) == 0
+    assert "themes:" in capsys.readouterr().out
+    sessions = make_session_factory(make_engine(url))
+    assert "welding" in dict(_themes(sessions, "o"))
+    assert cli.main(["--database-url", url, "init"]) == 0
+    assert "themes:" not in capsys.readouterr().out  # tagged once, not on every start

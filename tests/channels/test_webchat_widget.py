@@ -12,7 +12,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.conftest import free_port
-from tests.e2e.browser import chromium
+from tests.e2e.browser import chromium, tap_through_limits
 
 pytestmark = pytest.mark.e2e
 
@@ -70,6 +70,7 @@ def test_keyboard_only_user_on_a_small_phone(rasa_stack, host_site):
 
         page.keyboard.type("Ik zoek een computercursus in Helmond")
         page.keyboard.press("Enter")
+        tap_through_limits(page, keyboard=True)
         expect(page.get_by_role("button", name="Ja")).to_be_visible(timeout=30_000)
         # Quick replies are reachable with Tab and answer with Enter.
         yes = page.get_by_role("button", name="Ja")

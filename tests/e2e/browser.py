@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
@@ -32,3 +32,29 @@ def chromium() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+# The limit questions a search asks when the first message says none, in their order (words of
+# the question), and the button of a user who does not mind (bot/domain/intake.yml).
+DONT_MIND_BUTTONS = (
+    ("online leren", "Allebei goed"),
+    ("Hoe ver", "Maakt niet uit"),
+    ("Hoeveel mag het kosten", "Meer"),
+    ("Wanneer heb je tijd", "Maakt niet uit"),
+)
+
+
+def tap_through_limits(page: Any, keyboard: bool = False) -> None:
+    """Answer the search's limit questions as a user who does not mind, with clicks or Tab/Enter."""
+    from playwright.sync_api import expect
+
+    for question, label in DONT_MIND_BUTTONS:
+        # Wait for the question itself: an earlier question's button may still be on the page.
+        expect(page.locator(".lw-msg.lw-bot").last).to_contain_text(question, timeout=30_000)
+        button = page.get_by_role("button", name=label).last
+        expect(button).to_be_visible(timeout=30_000)
+        if keyboard:
+            button.focus()
+            page.keyboard.press("Enter")
+        else:
+            button.click()

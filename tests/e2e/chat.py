@@ -29,6 +29,40 @@ def say(stack: Any, sender: str, text: str, timeout: float = 60) -> List[dict]:
     return response.json()
 
 
+# The limit questions of the search (actions/profile.py needed_limits), and the button a user
+# taps who does not mind: both, any distance, more, any time, Dutch is fine.
+DONT_MIND = {
+    "mode_preference": "both",
+    "max_distance_km": "any",
+    "budget": "more",
+    "time_preference": "any_time",
+    "teaching_language": "nl",
+}
+
+
+def limit_question(replies: List[dict]) -> str | None:
+    """The limit a reply's buttons answer ("budget", ...), or None when they answer none."""
+    for reply in replies[-1:]:
+        for button in reply.get("buttons") or []:
+            for name in DONT_MIND:
+                if f'"{name}"' in str(button.get("payload")):
+                    return name
+    return None
+
+
+def search(stack: Any, sender: str, text: str, timeout: float = 60) -> List[dict]:
+    """Send a search and tap "doesn't matter" on every limit question; all replies, in order."""
+    replies = say(stack, sender, text, timeout)
+    every = list(replies)
+    for _ in range(len(DONT_MIND)):
+        name = limit_question(replies)
+        if name is None:
+            break
+        replies = say(stack, sender, f'/inform{{"{name}": "{DONT_MIND[name]}"}}', timeout)
+        every.extend(replies)
+    return every
+
+
 def texts(replies: List[dict]) -> str:
     """All reply texts joined, for searching."""
     return "\n".join(r.get("text", "") for r in replies)

@@ -19,7 +19,7 @@ import pytest
 from rasa.shared.core.domain import Domain
 
 from leerwijzer.settings import PROJECT_ROOT
-from tests.e2e.chat import say, texts
+from tests.e2e.chat import say, search, texts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.probe]
 
@@ -59,7 +59,7 @@ def kill(stack: Any, name: str) -> Any:
 
 
 def test_action_server_down_user_hears_try_again_then_normal_service(rasa_stack):
-    before = say(rasa_stack, f"fault-{uuid.uuid4().hex}", SEARCH)
+    before = search(rasa_stack, f"fault-{uuid.uuid4().hex}", SEARCH)
     assert "Helmond" in texts(before) and not set(texts(before).splitlines()) & try_again_texts()
 
     killed_at = time.monotonic()
@@ -76,7 +76,7 @@ def test_action_server_down_user_hears_try_again_then_normal_service(rasa_stack)
 
     restarted = wait_until(lambda: rasa_stack.processes["actions"] is not old, 60, "the restart")
     healthy = wait_until(lambda: answers(f"{rasa_stack.action_server_url}/health"), 120, "health")
-    after = say(rasa_stack, user, SEARCH)  # the same user tries again, as asked
+    after = search(rasa_stack, user, SEARCH)  # the same user tries again, as asked
     normal_at = time.monotonic() - killed_at
     assert "Helmond" in texts(after) and after[-1].get("buttons"), after
     assert not set(texts(after).splitlines()) & try_again_texts()
@@ -105,7 +105,7 @@ def test_rasa_down_is_restarted_and_answers_again(rasa_stack):
     assert rasa_stack.processes["actions"].poll() is None and rasa_stack.processes["console"].poll() is None
     restarted = wait_until(lambda: rasa_stack.processes["rasa"] is not old, 60, "the restart")
     up = wait_until(lambda: answers(f"{rasa_stack.rasa_url}/webhooks/webchat/"), 300, "Rasa to serve again")
-    replies = say(rasa_stack, f"fault-{uuid.uuid4().hex}", SEARCH)
+    replies = search(rasa_stack, f"fault-{uuid.uuid4().hex}", SEARCH)
     assert "Helmond" in texts(replies) and replies[-1].get("buttons"), replies
     print(
         f"\nRasa killed: restarted after {restarted:.1f} s, serving {up:.1f} s later, "

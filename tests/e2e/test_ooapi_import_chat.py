@@ -17,7 +17,7 @@ from leerwijzer.settings import PROJECT_ROOT
 from offer_catalogue.database import make_engine, make_session_factory
 from offer_catalogue.importing import rebuild_vocabulary
 from offer_catalogue.models import Location, Offer, Provider
-from tests.e2e.chat import say, texts
+from tests.e2e.chat import search, texts
 
 pytestmark = pytest.mark.e2e
 
@@ -30,9 +30,9 @@ QUESTION = "Ik zoek een online cursus statistiek"
 def ask_for_statistics(stack) -> str:
     """Ask for the course; answer the one clarifying question (no theme fits) by typing it again."""
     sender = f"e2e-{uuid.uuid4().hex}"
-    replies = texts(say(stack, sender, QUESTION, timeout=120))
+    replies = texts(search(stack, sender, QUESTION, timeout=120))
     if "onderwerpen" in replies:  # "Gaat het om een van deze onderwerpen? Of schrijf het ..."
-        replies = texts(say(stack, sender, "statistiek", timeout=120))
+        replies = texts(search(stack, sender, "statistiek", timeout=120))
     return replies
 
 

@@ -73,6 +73,8 @@ INTAKE_ANSWERS = {
     "utter_ask_time_preference": '/inform{"time_preference": "evenings"}',
     "utter_ask_intake_form_hours_per_week": '/inform{"hours_per_week": "1-2"}',
     "utter_ask_mode_preference": '/inform{"mode_preference": "online"}',
+    "utter_ask_max_distance_km": '/inform{"max_distance_km": "any"}',
+    "utter_ask_teaching_language": '/inform{"teaching_language": "nl"}',
 }
 
 

@@ -12,13 +12,13 @@ from sqlalchemy import select
 from leerwijzer.settings import PROJECT_ROOT
 from offer_catalogue.database import make_engine, make_session_factory
 from offer_catalogue.models import Offer
-from tests.e2e.chat import conversation_of, say, texts
+from tests.e2e.chat import conversation_of, say, search, texts
 
 pytestmark = pytest.mark.e2e
 
 
 def test_computer_course_in_helmond_names_an_offer_from_the_database(rasa_stack, sample_database_url):
-    replies = say(rasa_stack, f"e2e-{uuid.uuid4().hex}", "Ik zoek een computercursus in Helmond")
+    replies = search(rasa_stack, f"e2e-{uuid.uuid4().hex}", "Ik zoek een computercursus in Helmond")
 
     session = make_session_factory(make_engine(sample_database_url))()
     try:

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from actions.server import SECRET_HEADER
-from tests.e2e.chat import say, texts
+from tests.e2e.chat import search, texts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.probe]
 
@@ -70,7 +70,7 @@ def test_it_listens_on_loopback_only(rasa_stack):
 
 
 def test_a_real_chat_still_runs_the_actions(rasa_stack):
-    replies = say(rasa_stack, f"e2e-{uuid.uuid4().hex}", "Ik zoek een computercursus in Helmond")
+    replies = search(rasa_stack, f"e2e-{uuid.uuid4().hex}", "Ik zoek een computercursus in Helmond")
     # Only the search action names places and offers, and asks with buttons whether it helped.
     assert "Helmond" in texts(replies)
     assert replies[-1].get("buttons"), replies

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser import chromium
+from tests.e2e.browser import chromium, tap_through_limits
 
 pytestmark = pytest.mark.e2e
 
@@ -22,6 +22,7 @@ def test_chat_page_answers_and_survives_a_reload(rasa_stack, tmp_path):
         expect(page.locator(".lw-msg.lw-user").last).to_have_text(
             "Jij: Ik zoek een computercursus in Helmond"
         )
+        tap_through_limits(page)
         expect(page.locator(".lw-msg.lw-bot", has_text="Helmond").first).to_be_visible(timeout=30_000)
         expect(page.get_by_role("button", name="Ja")).to_be_visible(timeout=30_000)
         before = bot_messages.count()

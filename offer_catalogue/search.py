@@ -619,12 +619,8 @@ class _Statements:
                     Offering.teaching_language.in_(bindparam("languages", expanding=True)),
                 )
             )
-        if shape.day_parts:
-            parts = Offering.day_parts.op("&")(bindparam("day_parts", type_=Integer))
-            conditions.append(or_(Offering.day_parts.is_(None), parts != 0))
-        if shape.days:
-            days = Offering.days_mask.op("&")(bindparam("days", type_=Integer))
-            conditions.append(or_(Offering.days_mask.is_(None), days != 0))
+        for column, name in _time_masks(shape):
+            conditions.append(or_(column.is_(None), _shares_bits(column, name)))
         if shape.municipality:
             place = Offering.municipality.in_(bindparam("allowed", expanding=True))
             if shape.geo:
@@ -658,12 +654,9 @@ class _Statements:
             target = case((_tagged_with_group(), _SCORE_TARGET_GROUP), else_=0)
         # An offering that states a fitting time beats one that states none (both pass the filter).
         when: Any = literal(0)
-        if shape.day_parts:
-            fits = Offering.day_parts.op("&")(bindparam("day_parts", type_=Integer)) != 0
-            when = when + case((and_(Offering.day_parts.is_not(None), fits), _SCORE_TIME_FIT), else_=0)
-        if shape.days:
-            fits = Offering.days_mask.op("&")(bindparam("days", type_=Integer)) != 0
-            when = when + case((and_(Offering.days_mask.is_not(None), fits), _SCORE_TIME_FIT), else_=0)
+        for column, name in _time_masks(shape):
+            stated_and_fits = and_(column.is_not(None), _shares_bits(column, name))
+            when = when + case((stated_and_fits, _SCORE_TIME_FIT), else_=0)
         return location + kind + target + when
 
     def chunk(self, pairs: int, local: bool) -> Any:
@@ -821,6 +814,17 @@ class _Statements:
         return select(taken.c.last_id, taken.c.taken, version, shown).select_from(
             taken.outerjoin(shown, true())
         )
+
+
+def _time_masks(shape: _Shape) -> list[tuple[Any, str]]:
+    """The offering's time columns this search limits, with the name of their bound mask."""
+    masks = [(Offering.day_parts, "day_parts")] if shape.day_parts else []
+    return masks + ([(Offering.days_mask, "days")] if shape.days else [])
+
+
+def _shares_bits(column: Any, name: str) -> Any:
+    """SQL condition: the bit mask in `column` shares a bit with the bound mask `:name`."""
+    return column.op("&")(bindparam(name, type_=Integer)) != 0
 
 
 _statement_lock = threading.Lock()

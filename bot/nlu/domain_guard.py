@@ -301,6 +301,24 @@ def _vectorizer() -> FeatureUnion:
     )
 
 
+def _replace_reading(message: Message, intent: str, new: str, verdict: Dict[str, Any]) -> None:
+    """Read `message` as `new` instead of `intent`, and say why under `GUARD_KEY`.
+
+    Keep the classifier's confidence: a message it was unsure of still reaches the
+    FallbackClassifier ("could you say that differently?") as before. The demoted intent drops
+    to 0 so it cannot make the reading look ambiguous.
+    """
+    confidence = float((message.get(INTENT) or {}).get("confidence") or 0.0)
+    ranking = [{"name": new, "confidence": confidence}] + [
+        {**other, "confidence": 0.0 if other.get("name") == intent else other.get("confidence", 0.0)}
+        for other in message.get(INTENT_RANKING_KEY) or []
+        if other.get("name") != new
+    ]
+    message.set(INTENT, ranking[0], add_to_output=True)
+    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+    message.set(GUARD_KEY, verdict, add_to_output=True)
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class DomainGuard(GraphComponent):
     """Demotes an intent reading to `out_of_scope` when the message is far from that intent."""
@@ -512,31 +530,11 @@ class DomainGuard(GraphComponent):
                 continue  # button payloads carry their own intent
             story = self.learning_story(message, intent)
             if story is not None:
-                confidence = float((message.get(INTENT) or {}).get("confidence") or 0.0)
-                ranking = [{"name": story, "confidence": confidence}] + [
-                    {**other, "confidence": 0.0 if other.get("name") == intent else other.get("confidence")}
-                    for other in message.get(INTENT_RANKING_KEY) or []
-                    if other.get("name") != story
-                ]
-                message.set(INTENT, ranking[0], add_to_output=True)
-                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
-                message.set(GUARD_KEY, {"demoted": intent, "reason": "learning_story"}, add_to_output=True)
+                _replace_reading(message, intent, story, {"demoted": intent, "reason": "learning_story"})
                 continue
             verdict = self.verdict(text, intent)
-            if verdict is None:
-                continue
-            confidence = float((message.get(INTENT) or {}).get("confidence") or 0.0)
-            # Keep the classifier's confidence: a message it was unsure of still reaches the
-            # FallbackClassifier ("could you say that differently?") as before. The demoted
-            # intent drops to 0 so it cannot make the reading look ambiguous.
-            ranking = [{"name": OUT_OF_SCOPE, "confidence": confidence}] + [
-                {**other, "confidence": 0.0 if other.get("name") == intent else other.get("confidence", 0.0)}
-                for other in message.get(INTENT_RANKING_KEY) or []
-                if other.get("name") != OUT_OF_SCOPE
-            ]
-            message.set(INTENT, ranking[0], add_to_output=True)
-            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
-            message.set(GUARD_KEY, verdict, add_to_output=True)
+            if verdict is not None:
+                _replace_reading(message, intent, OUT_OF_SCOPE, verdict)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

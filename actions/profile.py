@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.conversation import latest_intent, latest_text, user_language
 from actions.topic import extract_topic
+from offer_catalogue.offer_card import join_words
 from offer_catalogue.region import resolve_place
 from offer_catalogue.themes import suggest_themes, theme_labels, themes
 
@@ -157,14 +158,6 @@ def _pick(pair: tuple[str, str], language: str) -> str:
     return pair[1] if language == "en" else pair[0]
 
 
-def _join(items: List[str], language: str) -> str:
-    """Join labels as "a, b en c" or "a, b and c"."""
-    if len(items) <= 1:
-        return "".join(items)
-    word = " and " if language == "en" else " en "
-    return ", ".join(items[:-1]) + word + items[-1]
-
-
 def known_themes(slots: Mapping[str, Any]) -> List[str]:
     """Theme ids in the `themes` slot that exist in the taxonomy."""
     value = slots.get("themes") or []
@@ -178,7 +171,7 @@ def topic_label(slots: Mapping[str, Any], language: str) -> str:
     """What the user wants to learn, as shown to them: theme labels, never leftover words."""
     labels = theme_labels(known_themes(slots), language)
     if labels:
-        return _join(labels, language)
+        return join_words(labels, language)
     return "your question" if language == "en" else "je vraag"
 
 
@@ -210,7 +203,7 @@ def understood_parts(slots: Mapping[str, Any], language: str) -> List[str]:
         parts.append("without a permanent contract" if en else "zonder vast contract")
     labels = theme_labels(known_themes(slots), language)
     if labels:
-        joined = _join(labels, language)
+        joined = join_words(labels, language)
         parts.append(f"you want to learn about {joined}" if en else f"je wilt iets leren over {joined}")
     municipality = slots.get("municipality")
     if municipality and municipality not in (UNKNOWN, ELSEWHERE, ONLINE):
@@ -300,7 +293,7 @@ def theme_entities(tracker: Tracker) -> List[str]:
 
 def topic_from_themes(theme_ids: List[str], language: str) -> str:
     """The `topic` slot value for themes: their labels, so the record reads well."""
-    return _join(theme_labels(theme_ids, language), language)
+    return join_words(theme_labels(theme_ids, language), language)
 
 
 def ask_topic(

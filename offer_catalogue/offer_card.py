@@ -41,7 +41,8 @@ def format_date(day: dt.date, language: str) -> str:
     return f"{month} {day.day}, {day.year}" if lang == "en" else f"{day.day} {month} {day.year}"
 
 
-def _join(items: list[str], language: str) -> str:
+def join_words(items: list[str], language: str) -> str:
+    """Join phrases as "a, b en c" or "a, b and c" (for the card and the bot's say-back)."""
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + (" and " if _lang(language) == "en" else " en ") + items[-1]
@@ -54,11 +55,11 @@ def schedule_phrase(days: int | None, parts: int | None, language: str) -> str |
     part_names = [name for bit, name in PARTS[lang] if parts and parts & bit]
     if day_names and len(part_names) == 1 and len(day_names) <= 2:
         glue = "" if lang == "nl" else " "
-        return _join([f"{day}{glue}{part_names[0]}" for day in day_names], language)
+        return join_words([f"{day}{glue}{part_names[0]}" for day in day_names], language)
     if day_names:
-        return _join(day_names, language)
+        return join_words(day_names, language)
     alone = [PART_ALONE[lang][bit] for bit, _name in PARTS[lang] if parts and parts & bit]
-    return _join(alone, language) or None
+    return join_words(alone, language) or None
 
 
 def when_text(result: SearchResult, language: str, today: dt.date) -> str:

@@ -255,10 +255,10 @@ RELAXATIONS = (
 
 def blocking_limit(session: Any, query: SearchQuery) -> str | None:
     """Which single limit keeps every offer out ("price", "time", ...), or None when none does."""
+    strict = bool(query.themes and themes_in_catalogue(session, query.themes))
     for code, change in RELAXATIONS:
         if all(getattr(query, name) == value for name, value in change.items()):
             continue  # that limit was not set
-        strict = bool(query.themes and themes_in_catalogue(session, query.themes))
         if on_theme(search_offers(session, dataclasses.replace(query, **change), limit=3), strict):
             return code
     return None

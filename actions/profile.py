@@ -7,6 +7,7 @@ search, and decides which questions are still needed for a good search.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Mapping
 
 from rasa_sdk import Tracker
@@ -14,10 +15,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import latest_intent, latest_text, user_language
+from actions.conversation import latest_intent, latest_text, slot_before_latest_message, user_language
 from actions.topic import extract_topic
 from offer_catalogue.offer_card import join_words
-from offer_catalogue.region import resolve_place
+from offer_catalogue.region import normalise, resolve_place
 from offer_catalogue.themes import suggest_themes, theme_labels, themes
 
 ONLINE = "online"
@@ -338,6 +339,7 @@ def topic_update(tracker: Tracker, new_request: bool, clear: bool = True) -> Dic
         # Themes said earlier (even in a message the bot did not understand) count.
         found = known_themes(tracker.slots)
     if found:
+        found = _with_earlier_wish(tracker, found, new_request)
         return {"topic": topic_from_themes(found, language), "themes": found, "wish_unclear": None}
     intent = latest_intent(tracker)
     unclear = tracker.get_slot("wish_unclear")
@@ -357,6 +359,28 @@ def topic_update(tracker: Tracker, new_request: bool, clear: bool = True) -> Dic
     if asked and unclear:
         return {"topic": words, "themes": None, "wish_unclear": None}
     return {"topic": None, "themes": None, "wish_unclear": words}
+
+
+# "toch liever", "eigenlijk", "instead": the new theme replaces the wish.
+CORRECTION = re.compile(
+    r"\b(?:toch|liever|eigenlijk|iets anders|niet meer|instead|rather|actually|no longer)\b"
+)
+MAX_THEMES = 4
+
+
+def _with_earlier_wish(tracker: Tracker, found: List[str], new_request: bool) -> List[str]:
+    """Themes of the latest message after the wish said before, unless this message replaces it.
+
+    "My Dutch is A2 by the way" after "I am a nurse and need my BIG registration" adds Dutch;
+    the nurse's wish stays first. A new request, the answer to "what?" and a correction
+    ("toch liever ...") replace it.
+    """
+    earlier = slot_before_latest_message(tracker, "themes") or []
+    asked = tracker.get_slot("requested_slot") == "topic"
+    if new_request or asked or not earlier or CORRECTION.search(normalise(latest_text(tracker))):
+        return found
+    known = themes()
+    return [theme for theme in dict.fromkeys([*earlier, *found]) if theme in known][:MAX_THEMES]
 
 
 class KeepProfileSlots:

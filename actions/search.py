@@ -37,7 +37,6 @@ from offer_catalogue.search import (
     format_price,
     format_reasons,
     search_offers,
-    themes_in_catalogue,
 )
 from offer_catalogue.themes import theme_query
 
@@ -164,7 +163,9 @@ class ActionSearchOffers(Action):
 
             # When the catalogue has offers of the person's themes, only those count: an
             # offer that merely shares a word ("heftruck" in a logistics intro) is no fit.
-            strict = bool(themes_in_catalogue(session, theme_ids))
+            # Without any offer of those themes, a text match is a look-alike too ("lassen" in a
+            # logistics intro for someone who wants to weld): nothing fits, an advisor may help.
+            strict = bool(theme_ids)
             if len(theme_ids) < 2:
                 return on_theme(find(query.text, query.themes), strict)
             # One query for several themes lets the best-covered theme take every place;
@@ -237,7 +238,7 @@ class ActionSearchOffers(Action):
 def on_theme(results: List[SearchResult], strict: bool) -> List[SearchResult]:
     """Only offers tagged with one of the person's themes when `strict` or when any is.
 
-    Text matches are kept only where the catalogue has no offer of those themes (yet).
+    Text matches are kept only for a wish in the person's own words (no theme known).
     """
     themed = [result for result in results if result.themes]
     return themed if strict else (themed or results)
@@ -255,7 +256,7 @@ RELAXATIONS = (
 
 def blocking_limit(session: Any, query: SearchQuery) -> str | None:
     """Which single limit keeps every offer out ("price", "time", ...), or None when none does."""
-    strict = bool(query.themes and themes_in_catalogue(session, query.themes))
+    strict = bool(query.themes)
     for code, change in RELAXATIONS:
         if all(getattr(query, name) == value for name, value in change.items()):
             continue  # that limit was not set

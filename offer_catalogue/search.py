@@ -233,12 +233,6 @@ def _index_info(session: Session) -> _IndexInfo:
     return info
 
 
-def themes_in_catalogue(session: Session, themes: Sequence[str]) -> list[str]:
-    """The themes some offer in the catalogue is tagged with (from the cached index terms)."""
-    terms = _index_info(session).terms
-    return [theme for theme in themes if theme_term(theme) in terms]
-
-
 def _vocabulary(session: Session) -> frozenset[str]:
     """Return the indexed terms (cached, see `_index_info`)."""
     return _index_info(session).terms

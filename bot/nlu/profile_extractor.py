@@ -195,7 +195,33 @@ OCCUPATION_INTRO = re.compile(
 WORK_CONTEXT = re.compile(
     r"\b(?:ik werk|werk ik|ik sta|sta ik|ik zit|zit ik|werkzaam|bedrijf|i work|i'm working|working"
     r"|ik was|ik werkte|werkte ik|i was|i worked|worked)"
+    # "ik werk nu al jaren in een magazijn", "working for years in a warehouse": time words between.
+    r"(?: (?:nu|al|nog|sinds|jaren|jaar|lang|now|currently|still|already|for|years?|\d+))*"
     r" (?:als|in|bij|op|at|as|for|on)?(?: de| het| een| a| an| the)? ?(\w+(?: \w+)?)"
+)
+# Other words that only look like a wish (their group 1 is left out of the themes):
+NOT_A_WISH = (
+    # what someone does not have: "ik heb geen laptop" (but "geen computerkennis" is the wish)
+    re.compile(
+        r"\b(?:heb|hebben|have|has)(?: ik| we)?(?: zelf| nog| also| even)? (?:geen|no|not a|not an)"
+        r" (?!\w*(?:kennis|ervaring|verstand|knowledge|experience|skills))(\w+)"
+    ),
+    re.compile(r"\b(?:don't|dont|do not) have (?:a |an )?(?!\w*(?:knowledge|experience|skills))(\w+)"),
+    # what someone does not need: "via de computer hoeft voor mij niet"
+    re.compile(r"\b(\w+) hoeft(?: voor mij| ook)? niet\b"),
+    # a school they left: "gestopt met mijn mbo, dat was ict" (up to the next clause)
+    re.compile(
+        r"\b(?:gestopt met|gestopt op|stopped|quit|dropped out of)"
+        r"((?: (?!en |maar |nu |but |and |now |wil |want )\w+){1,5})"
+    ),
+    # a nationality that describes someone else: "dutch companies", "mijn nederlandse partner"
+    re.compile(
+        r"\b(dutch|english|nederlandse|engelse) (?:companies|company|employers?|partner|husband|wife"
+        r"|colleagues|people|government|letters?|bedrijven|werkgevers?|collega s|collegas|man|vrouw"
+        r"|vriend|vriendin|overheid|brief|brieven)\b"
+    ),
+    # a room, not the Office programs: "comes to our office"
+    re.compile(r"\b(?:our|the|my|at|to|in) (office)\b"),
 )
 AGE_PATTERNS = (
     re.compile(r"\bik ben (\d{1,2})\b(?! (?:uur|euro|km|kilometer|dagen|weken|maanden|minuten))"),
@@ -397,11 +423,17 @@ BOTH_PHRASES = ("hybride", "hybrid", "allebei", "allebei goed", "both", "both ar
 NEGATIONS = frozenset(
     ["niet", "geen", "not", "no", "nee", "niks", "never", "nooit", "don't", "dont", "zonder", "without"]
 )
+_LANGUAGE_NAMES = (
+    "engels|english|nederlands|dutch|arabisch|arabic|turks|turkish|pools|polish|oekraiens|ukrainian"
+)
 TEACHING_LANGUAGE = re.compile(
-    r"\b(?:in het|in|les in het|taught in|given in|spoken in) "
-    r"(engels|english|nederlands|dutch|arabisch|arabic|turks|turkish|pools|polish|oekraiens|ukrainian)\b"
+    rf"\b(?:in het|in|les in het|taught in|given in|spoken in) ({_LANGUAGE_NAMES})\b"
     r"|\b(engelstalig|english speaking|nederlandstalig)\b"
 )
+# "in English or Polish": the second language named is a teaching language too, no theme.
+SECOND_TEACHING_LANGUAGE = re.compile(rf"^ (?:or|of|and|en) (?:in )?({_LANGUAGE_NAMES})\b")
+# "liever iemand naast me dan online", "rather a teacher than learn online": not online.
+RATHER_THAN_ONLINE = re.compile(r"\b(?:than|dan)(?: \w+){0,2} online\b")
 LANGUAGE_CODES = {
     "engels": "en",
     "english": "en",
@@ -531,6 +563,8 @@ def _mode(padded: str) -> str | None:
     """Return online, on_site or both; "online" with a negation near it means on site."""
     if _has(padded, BOTH_PHRASES) and _has(padded, ("online",)):
         return "both"
+    if RATHER_THAN_ONLINE.search(padded):
+        return "on_site"
     words = padded.split()
     for position, word in enumerate(words):
         if word not in ONLINE_WORDS and " ".join(words[position : position + 2]) not in ONLINE_WORDS:
@@ -578,9 +612,13 @@ def read_profile(text: str) -> Profile:
         name = language.group(1) or language.group(2)
         profile.teaching_language = LANGUAGE_CODES[name]
         skip.update(name.split())
+        second = SECOND_TEACHING_LANGUAGE.search(plain[language.end() :])
+        if second:
+            skip.add(second.group(1))
 
-    for work in WORK_CONTEXT.finditer(plain):
-        skip.update(work.group(1).split())
+    for pattern in (WORK_CONTEXT, *NOT_A_WISH):
+        for context in pattern.finditer(plain):
+            skip.update(context.group(1).split())
     profile.themes = [match.theme for match in match_themes(digits, skip) if match.score >= THEME_MIN_SCORE]
     profile.role = _role(padded, profile.themes)
     if _has(padded, TEMPORARY_CONTRACT):

@@ -45,8 +45,12 @@ def tracker_for() -> Callable[..., Tracker]:
         entities: List[Dict[str, Any]] | None = None,
         active_loop: str | None = None,
         profile: bool = False,
+        earlier: Dict[str, Any] | None = None,
     ) -> Tracker:
-        """`profile=True` adds what the NLU's profile extractor reads and the slots it fills."""
+        """`profile=True` adds what the NLU's profile extractor reads and the slots it fills.
+
+        `earlier` are slot values set before the latest message (as events; `slots` is now).
+        """
         slot_values = {"language": "nl", "requested_slot": None}
         slot_values.update(slots or {})
         if profile:
@@ -58,7 +62,8 @@ def tracker_for() -> Callable[..., Tracker]:
             "intent": {"name": intent, "confidence": 0.99},
             "entities": entities or [],
         }
-        events = [{"event": "user", "text": text, "parse_data": latest}]
+        events = [{"event": "slot", "name": name, "value": value} for name, value in (earlier or {}).items()]
+        events.append({"event": "user", "text": text, "parse_data": latest})
         return Tracker(
             sender_id="test-user",
             slots=slot_values,

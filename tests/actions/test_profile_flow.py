@@ -284,3 +284,32 @@ async def test_something_else_under_the_clarifying_question_keeps_the_words(disp
     tracker = tracker_for("/dont_know", intent="dont_know", slots=slots, active_loop="intake_form")
     events = slot_events(await ValidateIntakeForm().run(dispatcher, tracker, domain))
     assert (events["topic"], events["wish_unclear"]) == ("bloemschikken", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "themes"),
+    [
+        # A later message that mentions another theme in passing adds it after the wish...
+        ("ik wil ook graag wat met de computer leren", "inform", ["care_work", "computer_basics"]),
+        # ... and a correction replaces the wish.
+        ("nee, toch liever iets met computers", "inform", ["computer_basics"]),
+    ],
+)
+async def test_a_later_theme_adds_to_the_wish_unless_it_corrects_it(
+    dispatcher, tracker_for, domain, text, intent, themes
+):
+    before = {"themes": ["care_work"], "topic": "werken in de zorg", "municipality": "Helmond"}
+    now = {**before, "requested_slot": "mode_preference"}
+    form = "search_form"
+    tracker = tracker_for(text, intent=intent, slots=now, earlier=before, active_loop=form, profile=True)
+    events = slot_events(await ValidateSearchForm().run(dispatcher, tracker, domain))
+    assert events["themes"] == themes
+
+
+async def test_a_wish_the_catalogue_lacks_gets_no_look_alikes(dispatcher, tracker_for, app_settings):
+    # The sample has no welding course; a logistics course that mentions "lassen" is no fit.
+    slots = {"themes": ["welding"], "topic": "lassen", "municipality": "Eindhoven"}
+    await ActionSearchOffers().run(dispatcher, tracker_for("lassen", intent="inform", slots=slots), {})
+    shown = responses(dispatcher)
+    assert "utter_offer" not in shown
+    assert "utter_no_offers" in shown and "utter_ask_advisor_instead" in shown

@@ -34,9 +34,10 @@ def eval_texts() -> Iterator[str]:
     yield from (item["text"] for item in load("out_of_scope.yml")["items"])
     crisis = load("crisis.yml")
     yield from (item["text"] for item in crisis["crisis"] + crisis["near_misses"])
-    for conversation in load("conversations.yml")["conversations"]:
-        yield from conversation.get("opening") or []
-        yield from conversation.get("later") or []
+    for name in ("conversations.yml", "conversations_holdout.yml"):
+        for conversation in load(name)["conversations"]:
+            yield from conversation.get("opening") or []
+            yield from conversation.get("later") or []
 
 
 def test_no_evaluation_text_is_in_the_training_data() -> None:
@@ -54,6 +55,15 @@ def test_the_sets_are_as_large_as_the_goals_need() -> None:
     assert sum(c["lang"] == "nl" for c in conversations) * 100 >= len(conversations) * 65  # two thirds
     expected = yaml.safe_load((EVAL / "expected_sample.yml").read_text(encoding="utf-8"))["expected"]
     assert {c["id"] for c in conversations} == set(expected)
+
+
+def test_the_holdout_has_expected_offers_for_both_catalogues() -> None:
+    conversations = yaml.safe_load((EVAL / "conversations_holdout.yml").read_text(encoding="utf-8"))
+    ids = {c["id"] for c in conversations["conversations"]}
+    assert len(ids) >= 30
+    for name in ("expected_sample_holdout.yml", "expected_catalogue2_holdout.yml"):
+        expected = yaml.safe_load((EVAL / name).read_text(encoding="utf-8"))["expected"]
+        assert set(expected) == ids, name
 
 
 def test_catalogue_paths_exist() -> None:

@@ -206,3 +206,50 @@ def test_kilometres_and_hours_are_no_money():
     assert read_profile("max 30 km").max_price_eur is None
     assert read_profile("max 30 km").max_distance_km == 30
     assert read_profile("tot 18 uur").budget is None
+
+
+@pytest.mark.parametrize(
+    ("text", "themes"),
+    [
+        # The job someone has now, with words in between, is context, not the wish.
+        ("ik werk nu al jaren in een magazijn maar wil lasser worden", ["welding"]),
+        ("I have been working in a warehouse for years and want to become a welder", ["welding"]),
+        # What someone does not want, or does not have, is no wish either...
+        ("via de computer hoeft voor mij niet, ik wil graag leren tekenen", ["crafts"]),
+        ("ik heb zelf geen laptop. ik zoek werk in de zorg", ["care_work"]),
+        ("ik ben gestopt met mijn mbo, dat was ict, vond het niks", []),
+        # ... but "geen computerkennis" is exactly the wish.
+        ("ik heb geen computerkennis", ["computer_basics"]),
+        # Everyday words for starting and stopping a business, and for not knowing what to do.
+        ("ik wil voor mezelf beginnen, hoe schrijf ik me in bij de kvk", ["starting_business"]),
+        ("iedereen zegt begin er een bedrijfje mee", ["starting_business"]),
+        ("hoe stop ik met mijn eenmanszaak en hoe zit het met mijn oudedagsreserve", ["stopping_business"]),
+        ("ik weet echt niet wat ik leuk vind", ["career"]),
+        ("can I do an exam here to show my skills", ["recognising_skills"]),
+        # Art is no painting trade.
+        ("ik heb altijd willen tekenen en schilderen", ["crafts"]),
+        # Passing words that only look like a theme.
+        ("is it free? i send money home to my family", []),
+        ("a teacher who comes to our office twice a week", []),
+        ("dutch companies ask for a certificate", []),
+    ],
+)
+def test_context_words_are_no_wish(text, themes):
+    assert read_profile(text).themes == themes
+
+
+def test_two_teaching_languages_are_no_theme():
+    profile = read_profile("where can I do the exam in English or Polish")
+    assert profile.teaching_language == "en"
+    assert "other_languages" not in profile.themes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I would rather have a teacher next to me than learn online",
+        "liever iemand die naast me zit dan online filmpjes",
+    ],
+)
+def test_rather_than_online_is_on_site(text):
+    assert read_profile(text).mode_preference == "on_site"

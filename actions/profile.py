@@ -111,6 +111,15 @@ GENERIC_WORDS = frozenset(
         "just",
         "now",
         "what",
+        "trouwens",
+        "overigens",
+        "btw",
+        "by",
+        "way",
+        "anyway",
+        "also",
+        "ook",
+        "dan",
     ]
 )
 # Themes offered first to a role when a wish is unclear.
@@ -351,8 +360,11 @@ def topic_update(tracker: Tracker, new_request: bool, clear: bool = True) -> Dic
         return {}
     place = resolve_place(text)
     words = extract_topic(text, (place.matched_text,) if place else ())
-    if words is not None and all(word in GENERIC_WORDS for word in words.split()):
-        words = None
+    if words is not None:
+        subject = [word for word in words.split() if word not in GENERIC_WORDS]
+        # "Ik woon in Nuenen, hoor": a message that answers something else leaves stray words.
+        answers_other = any(name != "theme" for name in latest_profile(tracker))
+        words = None if not subject or (answers_other and len(subject) < 2) else words
     if words is None:
         # A new search without a subject clears the old one, so the form asks again.
         return {"topic": None, "themes": None} if new_request and clear else {}

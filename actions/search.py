@@ -137,6 +137,11 @@ class ActionSearchOffers(Action):
             return [SlotSet("wish_unclear", words)]
         municipality = tracker.get_slot("municipality")
         theme_ids = known_themes(tracker.slots)
+        slots = dict(tracker.slots)
+
+        def languages_for(theme: str) -> List[str] | None:
+            return teaching_languages({**slots, "themes": [theme]}, language)
+
         query = build_query(tracker, search_text(tracker), language)
         topic = shown_topic(tracker, language)
         limit = get_settings().max_offers_shown
@@ -149,8 +154,12 @@ class ActionSearchOffers(Action):
                 found = search_offers(session, current, limit=limit + len(skip))
                 return [result for result in found if str(result.offer_id) not in skip][:limit]
 
-            def find(text: str, theme_ids: List[str] | None) -> List[SearchResult]:
-                current = dataclasses.replace(query, text=text, themes=theme_ids)
+            def find(
+                text: str, theme_ids: List[str] | None, languages: List[str] | None
+            ) -> List[SearchResult]:
+                current = dataclasses.replace(
+                    query, text=text, themes=theme_ids, teaching_languages=languages
+                )
                 results = run(current)
                 if not results and current.target_group:
                     current.target_group = None
@@ -167,10 +176,15 @@ class ActionSearchOffers(Action):
             # logistics intro for someone who wants to weld): nothing fits, an advisor may help.
             strict = bool(theme_ids)
             if len(theme_ids) < 2:
-                return on_theme(find(query.text, query.themes), strict)
+                return on_theme(find(query.text, query.themes, query.teaching_languages), strict)
             # One query for several themes lets the best-covered theme take every place;
             # take turns instead: the best offer per theme first ("heftruck", "computer").
-            per_theme = [find(theme_query([theme]), [theme]) for theme in theme_ids]
+            # The teaching language is a limit per theme: none for learning Dutch, but DigiD
+            # help for someone who reads no Dutch must be in English.
+            per_theme = [
+                find(theme_query([theme]), [theme], languages_for(theme))
+                for theme in theme_ids
+            ]
             merged: List[SearchResult] = []
             seen: set = set()
             for rank in range(limit):

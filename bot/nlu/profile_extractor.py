@@ -222,6 +222,16 @@ NOT_A_WISH = (
     ),
     # a room, not the Office programs: "comes to our office"
     re.compile(r"\b(?:our|the|my|at|to|in) (office)\b"),
+    # a job someone had: "(was boekhouder)", "35 jaar juf geweest", "worked as a cook"
+    re.compile(
+        r"\b(?:was|were|used to be)(?: vroeger| eerst| ooit| altijd| lang)?(?: een| a| an)? (\w+)"
+        r"(?! (?:moeilijk|lastig|zwaar|slecht|goed|leuk|niet|nooit|hard|difficult|easy|good|bad|not|never)\b)"
+    ),
+    re.compile(r"\b(\w+) geweest\b"),
+    re.compile(r"\bals (\w+)(?: \w+)? gewerkt\b"),
+    re.compile(r"\bworked (?:\w+ )?as (?:a |an )?(\w+)"),
+    # what someone has to learn on: "geen laptop, alleen mn telefoon", "I only have my phone"
+    re.compile(r"\b(?:alleen|only)(?: maar| have| heb)? (?:mijn|mn|m n|een|my|a) (\w+)"),
 )
 AGE_PATTERNS = (
     re.compile(r"\bik ben (\d{1,2})\b(?! (?:uur|euro|km|kilometer|dagen|weken|maanden|minuten))"),
@@ -297,6 +307,14 @@ EMPLOYER_PAYS = (
     "training budget",
 )
 DISTANCE = re.compile(r"\b(\d{1,3})\s*(?:km|kilometer|kilometers|kilometres|miles)\b")
+# "regio Eindhoven is te doen" answers how far, not where: the whole region is a travel limit
+# (30 km spans it from any of its municipalities), and Eindhoven must not replace the home town.
+WHOLE_REGION = re.compile(
+    r"\b(?:(?:de |het )?(?:hele )?(?:regio|omgeving|metropoolregio) eindhoven|eindhoven (?:region|area)"
+    r"|(?:de |het )?(?:hele )?regio|(?:the )?(?:whole )?region)\b",
+    re.IGNORECASE,
+)
+WHOLE_REGION_KM = 30
 BIKE_PHRASES = ("ik fiets", "op de fiets", "met de fiets", "fietsafstand", "by bike", "i cycle")
 NO_CAR_PHRASES = (
     "geen auto",
@@ -396,7 +414,13 @@ DAYS = {
 }
 ONLINE_WORDS = (
     "online",
-    "thuis",
+    # not a bare "thuis": "10 jaar thuis geweest voor de kinderen", "nu zit ik thuis"
+    "thuis leren",
+    "thuis volgen",
+    "thuis doen",
+    "thuis studeren",
+    "van thuis uit",
+    "thuisstudie",
     "vanuit huis",
     "via internet",
     "op afstand",
@@ -602,7 +626,8 @@ def read_profile(text: str) -> Profile:
 
     # Places first: their words must not become themes ("Best", "Son").
     skip: set[str] = set()
-    for place in resolve_all_places(text):
+    whole_region = WHOLE_REGION.search(text)
+    for place in resolve_all_places(WHOLE_REGION.sub(" ", text)):
         skip.update(normalise(place.matched_text).split())
         if place.kind != "online" and place.municipality not in profile.municipalities:
             profile.municipalities.append(place.municipality)
@@ -639,6 +664,8 @@ def read_profile(text: str) -> Profile:
     distance = DISTANCE.search(plain)
     if distance:
         profile.max_distance_km = int(distance.group(1))
+    elif whole_region:
+        profile.max_distance_km = WHOLE_REGION_KM
     # "geen auto", "ik fiets", "in de buurt" say that it must be near, not how near: a guess
     # (10 km) broke the limit of someone who meant 3 km. The travel question asks it instead.
     profile.no_car = _has(padded, NO_CAR_PHRASES + BIKE_PHRASES)

@@ -150,6 +150,21 @@ async def test_after_one_clarifying_question_own_words_count(dispatcher, tracker
     assert slots["wish_unclear"] is None
 
 
+async def test_a_place_told_under_the_clarifying_question_is_no_subject(
+    dispatcher, tracker_for, domain, app_settings
+):
+    tracker = tracker_for(
+        "Ik woon in Nuenen trouwens",
+        intent="inform",
+        slots={"requested_slot": "topic", "wish_unclear": "thuisbakker worden"},
+        active_loop="search_form",
+        profile=True,
+    )
+    slots = slot_events(await ValidateSearchForm().run(dispatcher, tracker, domain))
+    assert slots.get("topic") is None  # not "trouwens"
+    assert tracker.get_slot("municipality") == "Nuenen c.a."
+
+
 async def test_intake_asks_only_what_is_missing(dispatcher, tracker_for, domain):
     text = "ik ben 22 en schilder, mijn baas geeft me geen vast contract meer, wat nu"
     tracker = tracker_for(text, intent="start_intake", active_loop="intake_form", profile=True)

@@ -160,3 +160,28 @@ async def test_unknown_place_searches_the_region(dispatcher, tracker_for, app_se
     tracker = tracker_for(slots={"topic": "onderwaterfietsen", "municipality": "unknown", "language": "en"})
     await ActionSearchOffers().run(dispatcher, tracker, {})
     assert first(dispatcher, "utter_no_offers")["where"] == "in the region"
+
+
+async def test_the_teaching_language_is_a_limit_per_theme(dispatcher, tracker_for, app_settings):
+    # Someone who reads no Dutch wants to learn Dutch and needs DigiD help: the Dutch course is
+    # taught in Dutch (its language is the subject), the DigiD help must be in English.
+    slots = {
+        "themes": ["dutch_second_language", "government_digid"],
+        "topic": "learning Dutch and DigiD",
+        "municipality": "Eindhoven",
+        "language": "en",
+        "teaching_language": "en",
+        "budget": "free",
+    }
+    events = await ActionSearchOffers().run(dispatcher, tracker_for(slots=slots), {})
+    shown = [int(i) for i in slot_events(events)["offers_shown"]]
+    assert shown
+    with session_scope() as session:
+        offers = session.execute(select(Offer).where(Offer.id.in_(shown))).scalars().all()
+        themed = [
+            ({theme.code for theme in offer.themes}, {o.teaching_language for o in offer.offerings})
+            for offer in offers
+        ]
+    for themes, languages in themed:
+        if "dutch_second_language" not in themes:
+            assert languages & {None, "en"}, themes

@@ -111,6 +111,14 @@ def transcript_lines(tracker: Tracker) -> List[Dict[str, Any]]:
     return lines
 
 
+def worry_in_learning_story(tracker: Tracker) -> bool:
+    """Whether a `sensitive_topic` message names a learning theme and no helpline keyword."""
+    message = tracker.latest_message or {}
+    if classify(message.get("text") or ""):
+        return False
+    return any(entity.get("entity") == "theme" for entity in message.get("entities") or [])
+
+
 class ActionRequestHandoff(Action):
     """Queues the conversation for an advisor, or offers call-back/walk-in when closed."""
 
@@ -127,6 +135,17 @@ class ActionRequestHandoff(Action):
         intent = latest_intent(tracker)
         reason = REASONS.get(intent or "", "intake" if intent == "affirm" else "asked_for_person")
         topic_kind = None
+        if intent == "sensitive_topic" and worry_in_learning_story(tracker):
+            # No helpline word, but a learning wish: "ik zie het niet zitten om weer in de
+            # schoolbanken te zitten ... ik ken de logistiek". The crisis lines are shown and a
+            # person is one word away, but nobody is queued unasked (a handoff needs a sure reading).
+            line = helpline("crisis")
+            dispatcher.utter_message(
+                response="utter_helpline_worry",
+                phone=line.get(f"phone_{language}", line["phone"]),
+                hours=line.get(f"hours_{language}", ""),
+            )
+            return []
         if intent == "sensitive_topic":
             topic_kind = classify((tracker.latest_message or {}).get("text") or "")
             # Never the debt line for violence or homelessness; but a topic no keyword fits may

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import logging
+import math
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -28,6 +30,7 @@ from actions.profile import (
     understood_sentence,
 )
 from actions.topic import extract_topic
+from leerwijzer.budget import budget_code
 from leerwijzer.settings import get_settings
 from offer_catalogue import offer_card, schedule
 from offer_catalogue.region import normalise, resolve_place
@@ -197,20 +200,20 @@ class ActionSearchOffers(Action):
         employer_may_pay = bool(tracker.get_slot("employer_pays"))
         today = query.today or dt.date.today()
 
-        def search_or_blocker(session: Any) -> tuple[List[SearchResult], str | None]:
+        def search_or_blocker(session: Any) -> tuple[List[SearchResult], str | None, List[SearchResult]]:
             nonlocal query
             results = search(session)
             if results or skip:
-                return results, None
-            blocked = blocking_limit(session, query)
+                return results, None, []
+            blocked, relaxed = blocking_limit(session, query)
             if blocked == "price" and employer_may_pay:
                 # The budget was what the person would pay themselves; their employer may pay
                 # more. Show what is there, and say that it costs more (utter_offers_over_budget).
                 query = dataclasses.replace(query, free_only=False, max_price_eur=None)
-                return search(session), "price"
-            return [], blocked
+                return search(session), "price", []
+            return [], blocked, relaxed
 
-        results, blocked = await run_in_session(search_or_blocker)
+        results, blocked, relaxed = await run_in_session(search_or_blocker)
         if tracker.latest_action_name != "action_save_intake":
             # Say back what was understood; after the intake its summary already did.
             sentence = understood_sentence(tracker.slots, language)
@@ -219,14 +222,19 @@ class ActionSearchOffers(Action):
         where = place_phrase(None if municipality in (UNKNOWN, ELSEWHERE) else municipality, language)
         if not results:
             if blocked:
-                # Something exists without one of the person's limits: say which, never show it
-                # unasked; the person can loosen it ("mag meer kosten") or talk to an advisor.
-                dispatcher.utter_message(response=f"utter_no_fit_{blocked}", topic=topic, where=where)
+                # Something exists without one of the person's limits: say which and what there
+                # is ("vanaf € 395"), never show it unasked; a button loosens that one limit.
+                nearest, payload = relaxation(blocked, relaxed, query, language, today)
+                dispatcher.utter_message(
+                    response=f"utter_no_fit_{blocked}", topic=topic, where=where, nearest=nearest
+                )
+                if not after_intake:
+                    dispatcher.utter_message(response="utter_ask_relax_or_advisor", relax_payload=payload)
             else:
                 dispatcher.utter_message(response="utter_no_offers", topic=topic, where=where)
-            if not after_intake:
-                # After the intake the rule offers an advisor already (data/rules/intake.yml).
-                dispatcher.utter_message(response="utter_ask_advisor_instead")
+                if not after_intake:
+                    # After the intake the rule offers an advisor already (data/rules/intake.yml).
+                    dispatcher.utter_message(response="utter_ask_advisor_instead")
             return [SlotSet("offers_shown", []), SlotSet("unmet_limit", blocked or "nothing")]
 
         intro = "utter_offers_over_budget" if blocked == "price" else "utter_offers_intro"
@@ -264,19 +272,60 @@ RELAXATIONS = (
     ("price", {"free_only": False, "max_price_eur": None}),
     ("language", {"teaching_languages": None}),
     ("distance", {"within_km": NEARBY_KM}),
-    ("online", {"mode": None, "municipality": None, "within_km": None}),
+    # Nothing at a place: online there is something. Nothing online: at a place there is.
+    ("online", {"mode": "online", "municipality": None, "within_km": None}),
+    ("on_site", {"mode": None}),
 )
 
 
-def blocking_limit(session: Any, query: SearchQuery) -> str | None:
-    """Which single limit keeps every offer out ("price", "time", ...), or None when none does."""
+def blocking_limit(session: Any, query: SearchQuery) -> tuple[str | None, List[SearchResult]]:
+    """Which single limit keeps every offer out ("price", "time", ...) and what is there without it.
+
+    (None, []) when no single limit does.
+    """
     strict = bool(query.themes)
     for code, change in RELAXATIONS:
         if all(getattr(query, name) == value for name, value in change.items()):
             continue  # that limit was not set
-        if on_theme(search_offers(session, dataclasses.replace(query, **change), limit=3), strict):
-            return code
-    return None
+        if code == "on_site" and query.mode != "online":
+            continue  # only for someone who wanted online
+        found = on_theme(search_offers(session, dataclasses.replace(query, **change), limit=3), strict)
+        if found:
+            return code, found
+    return None, []
+
+
+def relaxation(
+    code: str, relaxed: List[SearchResult], query: SearchQuery, language: str, today: dt.date
+) -> tuple[str, str]:
+    """What there is without limit `code` ("€ 395", "in Helmond") and a payload loosening it.
+
+    The payload is an inform with only that limit changed, so a tap searches again
+    (data/rules/search.yml: a changed wish after the offers searches again).
+    """
+    nearest, change = "", {}
+    if code == "price":
+        cheapest = min(relaxed, key=lambda result: result.price_eur or 0)
+        euros = math.ceil(cheapest.price_eur or 0)
+        nearest = format_price(cheapest, language)
+        change = {"max_price_eur": euros, "budget": budget_code(euros)}
+    elif code == "time":
+        nearest = offer_card.when_text(relaxed[0], language, today)
+        # "any" is no day name, so time_filters adds no day: the days said before are lifted too.
+        change = {"time_preference": "any_time", "day": "any"}
+    elif code == "language":
+        change = {"teaching_language": "nl"}
+    elif code == "distance":
+        town = next((result.municipality for result in relaxed if result.municipality), None)
+        nearest = place_phrase(town, language)
+        change = {"max_distance_km": str(int(NEARBY_KM))}
+    elif code == "online":
+        nearest = "online"
+        change = {"mode_preference": "online"}
+    elif code == "on_site":
+        nearest = offer_card.place_text(relaxed[0], language)
+        change = {"mode_preference": "both"}
+    return nearest, "/inform" + json.dumps(change)
 
 
 # Short replies after the offers that change the list, not the profile.
@@ -402,7 +451,8 @@ def build_query(tracker: Tracker, topic: str, language: str) -> SearchQuery:
     mode_preference = slots.get("mode_preference")
     online = municipality in (ONLINE, ELSEWHERE) or mode_preference == "online"
     mode = "online" if online else ("on_site" if mode_preference == "on_site" else None)
-    place = None if municipality in (None, ONLINE, ELSEWHERE, UNKNOWN) else municipality
+    # Online offers have no place: a home town would keep all but hybrid ones out.
+    place = None if online or municipality in (None, ONLINE, ELSEWHERE, UNKNOWN) else municipality
     if mode_preference == "on_site" and not place:
         mode = "on_site"
     budget = slots.get("budget")

@@ -22,6 +22,7 @@ from actions.handoff import (
     chosen_walk_in,
     office_hours_text,
 )
+from bot.nlu.profile_extractor import read_profile
 from helpdesk import store
 from helpdesk.database import session_scope
 from helpdesk.helplines import classify, helpline, stale_entries
@@ -157,6 +158,30 @@ async def test_a_sensitive_topic_no_keyword_fits_gets_the_safety_line_and_a_pers
     await ActionRequestHandoff().run(dispatcher, tracker(text=text, intent="sensitive_topic"), {})
     assert responses(dispatcher) == ["utter_helpline_safety", "utter_handoff_waiting"]
     assert "0800-0113" in dispatcher.messages[0]["phone"]
+
+
+def story(text: str) -> Tracker:
+    """A `sensitive_topic` reading with the profile extractor's entities, as the NLU sends it."""
+    built = tracker(text=text, intent="sensitive_topic")
+    built.latest_message["entities"] = read_profile(text).entities()
+    return built
+
+
+async def test_a_worry_in_a_learning_story_shows_the_lines_but_queues_nobody(helpdesk_url):
+    text = "school was nooit mijn ding en ik zie het niet zitten, maar ik ken de logistiek goed"
+    dispatcher = CollectingDispatcher()
+    events = await ActionRequestHandoff().run(dispatcher, story(text), {})
+    assert responses(dispatcher) == ["utter_helpline_worry"]
+    assert "0800-0113" in dispatcher.messages[0]["phone"]
+    assert events == []  # not paused, not queued: the conversation goes on
+
+
+async def test_a_crisis_word_in_a_learning_story_still_goes_to_a_person(helpdesk_url):
+    text = "ik wil niet meer leven, ook die cursus lassen helpt niet"
+    dispatcher = CollectingDispatcher()
+    events = await ActionRequestHandoff().run(dispatcher, story(text), {})
+    assert responses(dispatcher) == ["utter_helpline_crisis", "utter_handoff_waiting"]
+    assert ConversationPaused() in events
 
 
 async def test_the_safety_line_is_in_both_languages_and_names_113_and_112():

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, Dict
 
 import pytest
 from rasa.shared.core.domain import Domain
 from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions.database import session_scope
 from actions.search import ActionSearchOffers, ValidateSearchForm
 from leerwijzer.settings import PROJECT_ROOT
-from offer_catalogue.models import Offer
+from offer_catalogue.models import Offer, Offering
 
 
 @pytest.fixture(scope="module")
@@ -141,9 +143,42 @@ async def test_nothing_within_the_budget_names_the_price_and_shows_nothing(
     slots = {"themes": ["cnc"], "topic": "cnc", "municipality": "Helmond", "budget": "free"}
     events = await ActionSearchOffers().run(dispatcher, tracker_for(slots=slots), {})
     said = [m["response"] for m in dispatcher.messages]
-    assert "utter_no_fit_price" in said and "utter_ask_advisor_instead" in said
+    assert "utter_no_fit_price" in said and "utter_ask_relax_or_advisor" in said
     assert "utter_offer" not in said  # the paid courses are not shown unasked
     assert SlotSet("unmet_limit", "price") in events
+    assert first(dispatcher, "utter_no_fit_price")["nearest"].startswith("€ ")
+
+
+@pytest.mark.parametrize(
+    ("slots", "blocked"),
+    [
+        ({"themes": ["cnc"], "municipality": "Helmond", "budget": "free"}, "price"),
+        ({"themes": ["cnc"], "municipality": "Helmond", "mode_preference": "online"}, "on_site"),
+        ({"themes": ["online_safety"], "municipality": "Asten", "mode_preference": "on_site"}, "online"),
+        ({"themes": ["smartphone_tablet"], "municipality": "Deurne", "max_distance_km": "3"}, "distance"),
+    ],
+)
+async def test_one_tap_loosens_only_the_limit_that_blocked(
+    dispatcher, tracker_for, app_settings, slots, blocked
+):
+    events = await ActionSearchOffers().run(dispatcher, tracker_for(slots=dict(slots)), {})
+    assert SlotSet("unmet_limit", blocked) in events
+    payload = first(dispatcher, "utter_ask_relax_or_advisor")["relax_payload"]
+    assert payload.startswith("/inform{")
+    # The tap arrives as an inform whose entities fill the slots (from_entity); search again.
+    loosened = {**slots, **json.loads(payload[len("/inform") :])}
+    assert set(loosened) - set(slots) <= {"max_price_eur", "budget", "time_preference", "day"}
+    assert slot_events(events)["offers_shown"] == []
+    retry = CollectingDispatcher()
+    events = await ActionSearchOffers().run(retry, tracker_for(slots=loosened), {})
+    shown = slot_events(events)["offers_shown"]
+    assert shown, retry.messages
+    if blocked == "price":
+        with session_scope() as session:
+            prices = session.execute(
+                select(Offering.price_cents).where(Offering.offer_id.in_([int(i) for i in shown]))
+            ).scalars()
+            assert min(prices) <= loosened["max_price_eur"] * 100
 
 
 async def test_when_the_employer_may_pay_dearer_offers_are_shown_as_such(

@@ -143,6 +143,8 @@ class ActionSearchOffers(Action):
         slots = dict(tracker.slots)
 
         def languages_for(theme: str) -> List[str] | None:
+            if not slots.get("teaching_language"):
+                return query.teaching_languages  # not said: as for all the themes together
             return teaching_languages({**slots, "themes": [theme]}, language)
 
         query = build_query(tracker, search_text(tracker), language)

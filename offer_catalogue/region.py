@@ -196,6 +196,16 @@ def _name_index() -> tuple[dict[tuple[str, ...], list[_Name]], dict[str, list[_N
     return exact, by_letter
 
 
+# "thuis" is online as an answer ("thuis graag"), not in a story ("10 jaar thuis geweest").
+_SHORT_ANSWER_WORDS = 4
+
+
+@lru_cache(maxsize=1)
+def _online_alone() -> frozenset[str]:
+    """Online words that count only in a short answer (region.json `online_words_alone`)."""
+    return frozenset(normalise(word) for word in _data().get("online_words_alone", []))
+
+
 @lru_cache(maxsize=4096)
 def _candidates(text: str) -> tuple[tuple[int, int, int, PlaceMatch], ...]:
     """Return (quality, start, -length, match) for every place mention in the text."""
@@ -234,6 +244,8 @@ def _candidates(text: str) -> tuple[tuple[int, int, int, PlaceMatch], ...]:
                         candidates.append((2, name))
             for quality, name in candidates:
                 if name.ambiguous and previous_word not in _PLACE_PREPOSITIONS:
+                    continue
+                if name.kind == "online" and joined in _online_alone() and len(words) > _SHORT_ANSWER_WORDS:
                     continue
                 match = PlaceMatch(
                     municipality=name.municipality,

@@ -142,20 +142,26 @@ def _word_themes(word: str) -> tuple[tuple[str, ...], float]:
     return index.long_words[best[0]], SCORE_COMPOUND * best[1] / 100
 
 
-def match_themes(text: str, skip_words: Iterable[str] = ()) -> list[ThemeMatch]:
+def match_themes(
+    text: str, skip_words: Iterable[str] = (), skip_positions: Iterable[int] = ()
+) -> list[ThemeMatch]:
     """Map a message to themes, best first; an empty list when none fits.
 
     Args:
         text: the user's message in Dutch or English.
         skip_words: normalised words that belong to something else (a place name, the
-            language of teaching) and must not count as a theme.
+            language of teaching) and must not count as a theme anywhere in the text.
+        skip_positions: indexes of words in `normalise(text).split()` that are context only
+            there ("my Dutch wife"), while the same word elsewhere may be the wish
+            ("improve my Dutch").
     """
     words = normalise(text).split()
     if not words:
         return []
     skipped = set(skip_words)
+    positions = set(skip_positions)
     index = _index()
-    used = [word in skipped for word in words]
+    used = [word in skipped or position in positions for position, word in enumerate(words)]
     found: dict[str, ThemeMatch] = {}
 
     def add(ids: tuple[str, ...], score: float, start: int, end: int) -> None:

@@ -454,6 +454,14 @@ TEACHING_LANGUAGE = re.compile(
     rf"\b(?:in het|in|les in het|taught in|given in|spoken in) ({_LANGUAGE_NAMES})\b"
     r"|\b(engelstalig|english speaking|nederlandstalig)\b"
 )
+# "my Dutch is poor", "I don't speak Dutch": a course must be taught in English (the wish may
+# still be Dutch lessons; search drops this limit for language themes).
+NO_DUTCH = re.compile(
+    r"\bmy dutch is (?:\w+ )?(?:poor|bad|weak|limited|basic|not good|not great|terrible|very poor)\b"
+    r"|\bi (?:don't|don t|dont|do not|can't|can t|cant|cannot) (?:really )?(?:speak|read|understand)"
+    r" (?:much )?dutch\b"
+    r"|\bi (?:speak|read) (?:no|little|hardly any|very little) dutch\b"
+)
 # "in English or Polish": the second language named is a teaching language too, no theme.
 SECOND_TEACHING_LANGUAGE = re.compile(rf"^ (?:or|of|and|en) (?:in )?({_LANGUAGE_NAMES})\b")
 # "liever iemand naast me dan online", "rather a teacher than learn online": not online.
@@ -626,6 +634,7 @@ def read_profile(text: str) -> Profile:
 
     # Places first: their words must not become themes ("Best", "Son").
     skip: set[str] = set()
+    context_at: set[int] = set()
     whole_region = WHOLE_REGION.search(text)
     for place in resolve_all_places(WHOLE_REGION.sub(" ", text)):
         skip.update(normalise(place.matched_text).split())
@@ -640,11 +649,21 @@ def read_profile(text: str) -> Profile:
         second = SECOND_TEACHING_LANGUAGE.search(plain[language.end() :])
         if second:
             skip.add(second.group(1))
+    else:
+        no_dutch = NO_DUTCH.search(plain)
+        if no_dutch:
+            # Context where it stands ("my Dutch is poor"); "learn Dutch" elsewhere is still a wish.
+            profile.teaching_language = "en"
+            first = len(plain[: no_dutch.start()].split())
+            context_at.update(range(first, first + len(no_dutch.group(0).split())))
 
     for pattern in (WORK_CONTEXT, *NOT_A_WISH):
         for context in pattern.finditer(plain):
-            skip.update(context.group(1).split())
-    profile.themes = [match.theme for match in match_themes(digits, skip) if match.score >= THEME_MIN_SCORE]
+            # Only there: "my Dutch wife" is context, "improve my Dutch" in the same message is not.
+            first = len(plain[: context.start(1)].split())
+            context_at.update(range(first, first + len(context.group(1).split())))
+    found = match_themes(digits, skip, context_at)
+    profile.themes = [match.theme for match in found if match.score >= THEME_MIN_SCORE]
     profile.role = _role(padded, profile.themes)
     if _has(padded, TEMPORARY_CONTRACT):
         profile.contract = "temporary"

@@ -212,6 +212,8 @@ def test_kilometres_and_hours_are_no_money():
         ("is it free? i send money home to my family", []),
         ("a teacher who comes to our office twice a week", []),
         ("dutch companies ask for a certificate", []),
+        # Context only where it stands: the same word elsewhere can still be the wish.
+        ("I live here with my Dutch husband and want to improve my Dutch", ["dutch_second_language"]),
         # A job someone had is no wish; a skill that "was" hard still is.
         ("ik ben net met pensioen (was boekhouder) en wil vrijwilligerswerk doen", ["volunteering"]),
         ("ik ben 35 jaar juf geweest en wil nu leren e-mailen", ["computer_basics"]),
@@ -271,3 +273,21 @@ def test_the_whole_region_is_a_travel_limit_not_a_place(text, places, km):
 )
 def test_being_at_home_is_no_wish_to_learn_online(text, mode):
     assert read_profile(text).mode_preference == mode
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("My Dutch is poor and I need DigiD for everything", "en"),
+        ("I don't speak Dutch, is there a forklift course?", "en"),
+        ("My Dutch is around A2 right now", None),
+        ("mijn nederlands is niet zo goed", None),
+    ],
+)
+def test_no_dutch_means_taught_in_english(text, language):
+    assert read_profile(text).teaching_language == language
+
+
+def test_poor_dutch_is_context_but_learning_dutch_is_a_wish():
+    assert read_profile("I don't speak Dutch, is there a forklift course?").themes == ["forklift"]
+    assert read_profile("my Dutch is poor, so I want to learn Dutch").themes == ["dutch_second_language"]

@@ -122,3 +122,18 @@ def test_canonical_municipality() -> None:
     assert canonical_municipality("nuenen") == "Nuenen c.a."
     assert canonical_municipality("Mierlo") == "Geldrop-Mierlo"
     assert canonical_municipality("Amsterdam") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "online"),
+    [
+        ("thuis", True),
+        ("thuis graag", True),
+        ("ik wil het liefst vanuit huis leren", True),
+        ("nu zit ik thuis en mijn moeder zegt dat ik iets moet doen", False),
+        ("ik ben 10 jaar thuis geweest voor de kinderen", False),
+    ],
+)
+def test_at_home_is_online_only_as_a_short_answer(text, online):
+    place = resolve_place(text)
+    assert (place is not None and place.kind == "online") is online

@@ -107,11 +107,17 @@ def _bucket_hours(hours: int) -> str:
     return "10+"
 
 
+# Words that answer the question asked ("Online of op locatie?" - "thuis") but say nothing
+# in a story ("ik ben 10 jaar thuis geweest", "ik zat in de klas van ...").
+ANSWER_ONLY_KEYWORDS = frozenset(["thuis", "at home", "klas", "lokaal", "altijd", "beide"])
+
+
 def parse_choice(slot: str, text: str, numbers: bool = True) -> str | None:
     """Map free text to a choice code of `slot`, or None when nothing fits.
 
     The longest matching keyword wins, so "meer dan 500" beats "500". Numbers ("3 uur",
-    "200 euro") count only when `numbers` is true, i.e. when that question was asked.
+    "200 euro") and `ANSWER_ONLY_KEYWORDS` count only when `numbers` is true, i.e. when that
+    question was asked.
     """
     cleaned = normalise(text)
     if not cleaned:
@@ -130,6 +136,8 @@ def parse_choice(slot: str, text: str, numbers: bool = True) -> str | None:
             keyword = str(keyword)
             if keyword.isdigit():
                 continue  # numbers are handled above
+            if not numbers and keyword in ANSWER_ONLY_KEYWORDS:
+                continue
             if _contains(cleaned, keyword) and (best is None or len(keyword) > best[0]):
                 best = (len(keyword), str(code))
     return best[1] if best else None

@@ -9,6 +9,7 @@ organizations documents found in the same folder. Each offering is one report it
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -317,6 +318,40 @@ def organization_record(raw: Any) -> ProviderRecord:
     )
 
 
+# OOAPI has no kind for walk-in hours, events or tests; a feed without our `ext.leerwijzer.kind`
+# names it in the title ("Inloopspreekuur mantelzorg", "Taalcafé", "Los VCA-examen"). Without a
+# kind, a walk-in hour that runs all year counted as a course that had already started.
+KIND_WORDS = (
+    ("walk_in_advice", re.compile(
+        r"\b(?:\w*spreekuur|inloop\w*|\w*caf[eé]|hulpplein|informatiepunt|walk-in|drop-in|advice hours)\b"
+    )),
+    ("test_or_tool", re.compile(r"\b(?:\w*examen|\w*test|\w*toets|\w*scan|exam|assessment)\b")),
+    ("event", re.compile(
+        r"\b(?:informatieavond|informatiebijeenkomst|open dag|open werkplaats|proefles|\w*markt"
+        r"|open day|information evening|taster session|webinar)\b"
+    )),
+)
+
+
+# "Heftruckcertificaat (training en examen)", "Staatsexamen NT2: voorbereiding" are courses.
+COURSE_WORDS = re.compile(
+    r"\b(?:cursus|training|voorbereiding|opleiding|programma|e-learning|intensief|course|programme"
+    r"|preparation)\b"
+)
+
+
+def kind_from_name(name: Any) -> str:
+    """The offer kind a title names (see KIND_WORDS), else "course"."""
+    values = name if isinstance(name, list) else [{"value": name}]
+    text = " ".join(str(item.get("value", "")) for item in values if isinstance(item, dict)).lower()
+    if COURSE_WORDS.search(text):
+        return "course"
+    for kind, pattern in KIND_WORDS:
+        if pattern.search(text):
+            return kind
+    return "course"
+
+
 def course_fields(raw: Any) -> dict[str, Any]:
     """Validate an OOAPI Course and return the offer fields it provides."""
     if not isinstance(raw, dict):
@@ -327,7 +362,7 @@ def course_fields(raw: Any) -> dict[str, Any]:
             raise ItemError(f"course {course_id!r}: missing required field '{required}'")
     check_choice(raw["level"], "level", LEVELS)
     ext = _leerwijzer_ext(raw.get("ext"))
-    kind = ext.get("kind", "course")
+    kind = ext.get("kind") or kind_from_name(raw["name"])
     check_choice(kind, "ext.leerwijzer.kind", OFFER_KINDS)
     study_load = raw.get("studyLoad")
     hours = None

@@ -222,6 +222,9 @@ NOT_A_WISH = (
     ),
     # a room, not the Office programs: "comes to our office"
     re.compile(r"\b(?:our|the|my|at|to|in) (office)\b"),
+    # "by the way", not VAT: "heb geen geld voor dure cursussen btw"
+    re.compile(r"(?:^| )(btw)$"),
+    re.compile(r"^(btw) "),
     # a job someone had: "(was boekhouder)", "35 jaar juf geweest", "worked as a cook"
     re.compile(
         r"\b(?:was|were|used to be)(?: vroeger| eerst| ooit| altijd| lang)?(?: een| a| an)? (\w+)"
@@ -279,7 +282,17 @@ CHEAP_PHRASES = (
     "small budget",
     "goedkoper",
 )
-NOT_FREE_CONTEXT = ("not free", "niet gratis")
+# "geen geld voor dure cursussen" asks for cheap, not for free.
+NOT_EXPENSIVE = (
+    "geen geld voor dure",
+    "geen geld voor een dure",
+    "geen geld voor iets duurs",
+    "no money for expensive",
+    "can't afford expensive",
+    "cannot afford expensive",
+)
+CHEAP_PHRASES += NOT_EXPENSIVE
+NOT_FREE_CONTEXT = ("not free", "niet gratis", *NOT_EXPENSIVE)
 MONEY_BEFORE = re.compile(
     r"\b(?:euro|eur|max|maximaal|maximum|hooguit|tot|onder|under|up to|below|budget(?: van| of)?"
     r"|less than|niet meer dan|no more than)\s+(\d{2,6})\b"

@@ -294,3 +294,10 @@ async def test_words_of_the_limit_questions_count_only_as_their_answer(
     tracker = tracker_for(text, intent="inform", active_loop="intake_form", slots=known)
     events = await ValidateIntakeForm().run(dispatcher, tracker, domain)
     assert slot not in {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def test_at_home_in_a_story_is_no_answer_but_as_an_answer_it_is():
+    story = "Ik ben 10 jaar thuis geweest voor de kinderen en wil nu weer aan het werk"
+    assert parse_choice("mode_preference", story, numbers=False) is None
+    assert parse_choice("mode_preference", "thuis") == "online"
+    assert parse_choice("mode_preference", "ik wil graag online leren", numbers=False) == "online"

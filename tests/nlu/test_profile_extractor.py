@@ -291,3 +291,11 @@ def test_no_dutch_means_taught_in_english(text, language):
 def test_poor_dutch_is_context_but_learning_dutch_is_a_wish():
     assert read_profile("I don't speak Dutch, is there a forklift course?").themes == ["forklift"]
     assert read_profile("my Dutch is poor, so I want to learn Dutch").themes == ["dutch_second_language"]
+
+
+def test_no_money_for_expensive_courses_is_cheap_not_free_and_btw_is_by_the_way():
+    profile = read_profile("heb geen geld voor dure cursussen btw")
+    assert profile.budget == "up_to_100"
+    assert profile.themes == []
+    assert read_profile("ik heb geen geld").budget == "free"
+    assert read_profile("hoe doe ik de btw aangifte").themes == ["bookkeeping_vat"]

@@ -255,3 +255,21 @@ def test_csv_missing_columns(sqlite_sessions, tmp_path) -> None:
     (tmp_path / "x.csv").write_text("naam;plaats\nCursus;Helmond\n", encoding="utf-8")
     report = import_csv(sqlite_sessions, tmp_path / "x.csv")
     assert report.created == 0 and "offering_id" in report.rejected[0].reason
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("Inloopspreekuur mantelzorg", "walk_in_advice"),
+        ("Taalcafé: Nederlands oefenen", "walk_in_advice"),
+        ("Digi-inloop elke donderdagmiddag", "walk_in_advice"),
+        ("Los VCA-examen – 27 januari", "test_or_tool"),
+        ("Heftruckcertificaat (training en examen)", "course"),
+        ("Informatieavond: ervaring laten erkennen", "event"),
+        ("Excel voor beginners", "course"),
+    ],
+)
+def test_a_feed_without_our_kind_gets_the_kind_its_title_names(title, kind):
+    from offer_catalogue.ooapi import kind_from_name
+
+    assert kind_from_name([{"language": "nl-NL", "value": title}]) == kind

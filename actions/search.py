@@ -418,6 +418,9 @@ DAY_BITS = {name: 1 << number for number, name in enumerate(DAY_NAMES)}
 # Themes where the teaching language is the subject: no language filter.
 LANGUAGE_THEMES = frozenset(["english", "other_languages", "dutch_second_language"])
 OWN_TOWN_ONLY = "0"
+ANY_DISTANCE = "any"
+# Every municipality of the region lies within this distance of any other.
+WHOLE_REGION_KM = 60.0
 
 
 def teaching_languages(slots: Dict[str, Any], language: str) -> List[str] | None:
@@ -462,6 +465,9 @@ def build_query(tracker: Tracker, topic: str, language: str) -> SearchQuery:
     if max_price is None:
         max_price = BUDGET_MAX_EUR.get(budget or "")
     distance = _number(slots.get("max_distance_km"))
+    if slots.get("max_distance_km") == ANY_DISTANCE:
+        # "Maakt niet uit": the whole region, nearest first (not only the own town).
+        distance = WHOLE_REGION_KM
     role = slots.get("role")
     day_parts, days = time_filters(slots)
     theme_ids = known_themes(slots)

@@ -424,7 +424,10 @@ def offering_record(raw: dict[str, Any]) -> OfferingRecord:
         start_date=check_date(raw["startDate"], "startDate"),
         end_date=check_date(raw["endDate"], "endDate"),
         enroll_start_date=check_date(raw.get("enrollStartDate"), "enrollStartDate"),
-        enroll_end_date=check_date(raw.get("enrollEndDate"), "enrollEndDate"),
+        # A course with flexible entry ("je kunt altijd instromen") can be joined until the end
+        # of its entry period (OOAPI v5 flexibleEntryPeriodEnd), though it started long ago.
+        enroll_end_date=check_date(raw.get("enrollEndDate"), "enrollEndDate")
+        or check_date(raw.get("flexibleEntryPeriodEnd"), "flexibleEntryPeriodEnd"),
         price_eur=price_from_information(raw.get("priceInformation")),
         seats=check_int(raw.get("maxNumberStudents"), "maxNumberStudents"),
         teaching_language=language[:10],

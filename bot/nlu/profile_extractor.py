@@ -207,8 +207,9 @@ NOT_A_WISH = (
         r" (?!\w*(?:kennis|ervaring|verstand|knowledge|experience|skills))(\w+)"
     ),
     re.compile(r"\b(?:don't|dont|do not) have (?:a |an )?(?!\w*(?:knowledge|experience|skills))(\w+)"),
-    # what someone does not need: "via de computer hoeft voor mij niet"
+    # what someone does not need: "via de computer hoeft voor mij niet", "liefst niet met computer"
     re.compile(r"\b(\w+) hoeft(?: voor mij| ook)? niet\b"),
+    re.compile(r"\b(?:niet|not|no|geen) (?:met|via|op|achter|on|with|via|at) (?:de |een |a |the )?(\w+)"),
     # a school they left: "gestopt met mijn mbo, dat was ict" (up to the next clause)
     re.compile(
         r"\b(?:gestopt met|gestopt op|stopped|quit|dropped out of)"

@@ -99,6 +99,13 @@ def test_hard_limits_become_filters(tracker_for, text, field, value):
     assert getattr(build_query(tracker, "lassen", "nl"), field) == value
 
 
+def test_any_distance_searches_the_whole_region_nearest_first(tracker_for):
+    slots = {"municipality": "Helmond", "max_distance_km": "any"}
+    query = build_query(tracker_for("/inform", slots=slots), "evc", "nl")
+    assert query.municipality == "Helmond"  # nearness still ranks
+    assert query.within_km is not None and query.within_km >= 50  # Helmond to Bladel is ~40 km
+
+
 async def test_online_search_does_not_ask_for_a_place(dispatcher, tracker_for, domain, app_settings):
     tracker = tracker_for("ik wil online Excel leren", active_loop="search_form", profile=True)
     slots = slot_events(await ValidateSearchForm().run(dispatcher, tracker, domain))

@@ -197,6 +197,7 @@ def test_kilometres_and_hours_are_no_money():
         # What someone does not want, or does not have, is no wish either...
         ("via de computer hoeft voor mij niet, ik wil graag leren tekenen", ["crafts"]),
         ("ik heb zelf geen laptop. ik zoek werk in de zorg", ["care_work"]),
+        ("ik wil beter leren lezen, liefst niet met computer", ["reading_writing"]),
         ("ik ben gestopt met mijn mbo, dat was ict, vond het niks", []),
         # ... but "geen computerkennis" is exactly the wish.
         ("ik heb geen computerkennis", ["computer_basics"]),

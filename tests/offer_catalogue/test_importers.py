@@ -273,3 +273,13 @@ def test_a_feed_without_our_kind_gets_the_kind_its_title_names(title, kind):
     from offer_catalogue.ooapi import kind_from_name
 
     assert kind_from_name([{"language": "nl-NL", "value": title}]) == kind
+
+
+def test_flexible_entry_can_be_joined_until_the_entry_period_ends() -> None:
+    from offer_catalogue.ooapi import offering_record
+
+    flexible = {"flexibleEntryPeriodStart": "2026-09-01", "flexibleEntryPeriodEnd": "2027-08-31"}
+    raw = _offering(enrollEndDate=None, **flexible)
+    assert offering_record(raw).enroll_end_date == dt.date(2027, 8, 31)
+    raw = _offering(enrollEndDate="2027-01-15", flexibleEntryPeriodEnd="2027-08-31")
+    assert offering_record(raw).enroll_end_date == dt.date(2027, 1, 15)  # an explicit deadline wins

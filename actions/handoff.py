@@ -111,12 +111,26 @@ def transcript_lines(tracker: Tracker) -> List[Dict[str, Any]]:
     return lines
 
 
+# Words of learning itself: "ik zie het niet zitten om weer in de schoolbanken te zitten".
+LEARNING_WORDS = re.compile(
+    r"\b(?:school\w*|cursus\w*|opleiding\w*|leren|examen\w*|toets\w*|lessen|diploma\w*|studie"
+    r"|course\w*|exam\w*|class\w*|study|studying)\b",
+    re.IGNORECASE,
+)
+
+
 def worry_in_learning_story(tracker: Tracker) -> bool:
-    """Whether a `sensitive_topic` message names a learning theme and no helpline keyword."""
+    """Whether a `sensitive_topic` message is about learning and names no helpline keyword.
+
+    About learning: a theme or a learning word. On the blind crisis set (tests/eval/crisis.yml, 2026-12-07) 1 of the 82 crisis messages
+    without a keyword met this; it still gets the crisis lines, in the gentler words.
+    """
     message = tracker.latest_message or {}
-    if classify(message.get("text") or ""):
+    text = message.get("text") or ""
+    if classify(text):
         return False
-    return any(entity.get("entity") == "theme" for entity in message.get("entities") or [])
+    named_theme = any(entity.get("entity") == "theme" for entity in message.get("entities") or [])
+    return named_theme or bool(LEARNING_WORDS.search(text))
 
 
 class ActionRequestHandoff(Action):

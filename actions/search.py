@@ -186,8 +186,10 @@ class ActionSearchOffers(Action):
             # take turns instead: the best offer per theme first ("heftruck", "computer").
             # The teaching language is a limit per theme: none for learning Dutch, but DigiD
             # help for someone who reads no Dutch must be in English.
+            # Each theme's list is cut to offers of that theme first, or a look-alike of one
+            # theme takes the place of a real offer of another.
             per_theme = [
-                find(theme_query([theme]), [theme], languages_for(theme))
+                on_theme(find(theme_query([theme]), [theme], languages_for(theme)), strict)
                 for theme in theme_ids
             ]
             merged: List[SearchResult] = []

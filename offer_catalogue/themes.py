@@ -118,6 +118,11 @@ def _index() -> _Index:
     return _Index(phrases=frozen, long_words=long_words, fuzzy_choices=tuple(long_words))
 
 
+def _diminutive_of(term: str, word: str) -> bool:
+    """Whether `term` is `word` with a Dutch diminutive ending ("bedrijfje" of "bedrijf")."""
+    return any(term == word + ending for ending in ("je", "tje", "pje", "jes", "tjes", "pjes"))
+
+
 def _word_themes(word: str) -> tuple[tuple[str, ...], float]:
     """Themes of one word that is no exact term: a compound or a typo."""
     index = _index()
@@ -135,9 +140,10 @@ def _word_themes(word: str) -> tuple[tuple[str, ...], float]:
         if ids:
             return ids, SCORE_COMPOUND
     best = process.extractOne(word, index.fuzzy_choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
-    if best is None or best[0] in word:
+    if best is None or best[0] in word or _diminutive_of(best[0], word):
         # A term inside a longer word is a compound we do not know ("inschrijven" is not
-        # "schrijven"), not a typo.
+        # "schrijven"), not a typo; nor is the plain word of a diminutive term ("bedrijf" is
+        # not "bedrijfje": everyone works at a company, few start one).
         return (), 0.0
     return index.long_words[best[0]], SCORE_COMPOUND * best[1] / 100
 

@@ -193,7 +193,8 @@ OCCUPATION_INTRO = re.compile(
 # "monteur bij een bedrijf in de klimaattechniek". Their words are kept out of the themes (the
 # occupation itself, "ik ben schilder", still counts: what you do is often what you want to grow in).
 WORK_CONTEXT = re.compile(
-    r"\b(?:ik werk|werk ik|ik sta|sta ik|ik zit|zit ik|werkzaam|bedrijf|i work|i'm working|working"
+    r"\b(?:ik werk|werk ik|werk als|werk bij|ik sta|sta ik|ik zit|zit ik|werkzaam|bedrijf|i work"
+    r"|i'm working|working"
     r"|ik was|ik werkte|werkte ik|i was|i worked|worked)"
     # "ik werk nu al jaren in een magazijn", "working for years in a warehouse": time words between.
     r"(?: (?:nu|al|nog|sinds|jaren|jaar|lang|now|currently|still|already|for|years?|\d+))*"
@@ -226,6 +227,11 @@ NOT_A_WISH = (
     # "by the way", not VAT: "heb geen geld voor dure cursussen btw"
     re.compile(r"(?:^| )(btw)$"),
     re.compile(r"^(btw) "),
+    # what someone knows already: "ik ken de logistiek wel goed", "I know logistics well"
+    re.compile(
+        r"\b(?:ik ken|ken ik|i know)(?: de| het| the)? (\w+)(?: \w+)?(?: wel| heel| erg| really)?"
+        r" (?:goed|well)\b"
+    ),
     # a job someone had: "(was boekhouder)", "35 jaar juf geweest", "worked as a cook"
     re.compile(
         r"\b(?:was|were|used to be)(?: vroeger| eerst| ooit| altijd| lang)?(?: een| a| an)? (\w+)"

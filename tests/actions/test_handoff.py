@@ -176,6 +176,13 @@ async def test_a_worry_in_a_learning_story_shows_the_lines_but_queues_nobody(hel
     assert events == []  # not paused, not queued: the conversation goes on
 
 
+async def test_dreading_school_is_a_worry_about_learning(helpdesk_url):
+    text = "ik zie het echt niet zitten om weer in de schoolbanken te zitten met toetsen"
+    dispatcher = CollectingDispatcher()
+    events = await ActionRequestHandoff().run(dispatcher, story(text), {})
+    assert responses(dispatcher) == ["utter_helpline_worry"] and events == []
+
+
 async def test_a_crisis_word_in_a_learning_story_still_goes_to_a_person(helpdesk_url):
     text = "ik wil niet meer leven, ook die cursus lassen helpt niet"
     dispatcher = CollectingDispatcher()

@@ -220,3 +220,24 @@ async def test_the_teaching_language_is_a_limit_per_theme(dispatcher, tracker_fo
     for themes, languages in themed:
         if "dutch_second_language" not in themes:
             assert languages & {None, "en"}, themes
+
+
+async def test_a_theme_with_only_look_alikes_leaves_its_places_to_the_other_themes(
+    dispatcher, tracker_for, app_settings
+):
+    # Nothing free for office work or Excel near Eindhoven, but computer basics has several: the
+    # look-alikes of the first two must not take places and then be filtered away.
+    slots = {
+        "themes": ["office_admin", "computer_basics", "excel"],
+        "municipality": "Eindhoven",
+        "max_distance_km": "8",
+        "budget": "free",
+        "mode_preference": "on_site",
+    }
+    events = await ActionSearchOffers().run(dispatcher, tracker_for(slots=slots), {})
+    shown = [int(i) for i in slot_events(events)["offers_shown"]]
+    assert len(shown) == app_settings.max_offers_shown
+    with session_scope() as session:
+        offers = session.execute(select(Offer).where(Offer.id.in_(shown))).scalars().all()
+        tagged = [{theme.code for theme in offer.themes} & set(slots["themes"]) for offer in offers]
+    assert all(tagged)

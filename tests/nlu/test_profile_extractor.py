@@ -219,6 +219,8 @@ def test_kilometres_and_hours_are_no_money():
         ("ik ben net met pensioen (was boekhouder) en wil vrijwilligerswerk doen", ["volunteering"]),
         ("ik ben 35 jaar juf geweest en wil nu leren e-mailen", ["computer_basics"]),
         ("ik heb lang als kok gewerkt en wil nu leren lassen", ["welding"]),
+        ("34, werk als monteur bij een bedrijf in de klimaattechniek", []),
+        ("ik ken de logistiek wel goed, maar ik moet iets anders gaan zoeken", ["career"]),
         ("vroeger was lezen moeilijk, nu wil ik beter leren lezen", ["reading_writing"]),
         # The device someone has is no wish.
         ("ik heb geen laptop, alleen mn telefoon", []),

@@ -122,8 +122,9 @@ LEARNING_WORDS = re.compile(
 def worry_in_learning_story(tracker: Tracker) -> bool:
     """Whether a `sensitive_topic` message is about learning and names no helpline keyword.
 
-    About learning: a theme or a learning word. On the blind crisis set (tests/eval/crisis.yml, 2026-12-07) 1 of the 82 crisis messages
-    without a keyword met this; it still gets the crisis lines, in the gentler words.
+    About learning: a theme or a learning word. On the blind crisis set (tests/eval/crisis.yml,
+    2026-12-07) 1 of the 82 crisis messages without a keyword met this; it still gets the
+    crisis lines, in the gentler words.
     """
     message = tracker.latest_message or {}
     text = message.get("text") or ""

@@ -142,6 +142,9 @@ class ActionSearchOffers(Action):
         theme_ids = known_themes(tracker.slots)
         slots = dict(tracker.slots)
 
+        def theme_text(theme: str) -> str:
+            return with_kind_words(theme_query([theme]), tracker)
+
         def languages_for(theme: str) -> List[str] | None:
             if not slots.get("teaching_language"):
                 return query.teaching_languages  # not said: as for all the themes together
@@ -189,7 +192,7 @@ class ActionSearchOffers(Action):
             # Each theme's list is cut to offers of that theme first, or a look-alike of one
             # theme takes the place of a real offer of another.
             per_theme = [
-                on_theme(find(theme_query([theme]), [theme], languages_for(theme)), strict)
+                on_theme(find(theme_text(theme), [theme], languages_for(theme)), strict)
                 for theme in theme_ids
             ]
             merged: List[SearchResult] = []
@@ -376,11 +379,46 @@ GOAL_SEARCH_WORDS = {
 }
 
 
+# The kind of offer a person asked for in their own words ("een cursus", "a class"), as the
+# catalogue's kind-hint words: an offer of that kind ranks first among those of the themes.
+KIND_WORDS = {
+    "cursus": "cursus",
+    "cursussen": "cursus",
+    "course": "cursus",
+    "courses": "cursus",
+    "class": "les",
+    "classes": "les",
+    "les": "les",
+    "lessen": "les",
+    "lessons": "les",
+    "opleiding": "opleiding",
+    "training": "training",
+    "workshop": "workshop",
+}
+
+
+def kind_words(tracker: Tracker) -> List[str]:
+    """Kind-hint words the person typed in this conversation ("cursus" for "courses")."""
+    said: Dict[str, None] = {}
+    for event in tracker.events:
+        text = (event.get("text") or "") if event.get("event") == "user" else ""
+        if text and not text.startswith("/"):
+            for word in normalise(text).split():
+                if word in KIND_WORDS:
+                    said[KIND_WORDS[word]] = None
+    return list(said)
+
+
+def with_kind_words(text: str, tracker: Tracker) -> str:
+    """The search text plus the kinds of offer the person asked for."""
+    return " ".join([text, *kind_words(tracker)]).strip()
+
+
 def search_text(tracker: Tracker) -> str:
     """What to search for: the themes' words, else the topic, else words for the intake goal."""
     theme_ids = known_themes(tracker.slots)
     if theme_ids:
-        return theme_query(theme_ids)
+        return with_kind_words(theme_query(theme_ids), tracker)
     topic = tracker.get_slot("topic")
     if topic and topic != UNKNOWN:
         return str(topic)

@@ -241,3 +241,13 @@ async def test_a_theme_with_only_look_alikes_leaves_its_places_to_the_other_them
         offers = session.execute(select(Offer).where(Offer.id.in_(shown))).scalars().all()
         tagged = [{theme.code for theme in offer.themes} & set(slots["themes"]) for offer in offers]
     assert all(tagged)
+
+
+def test_the_kind_of_offer_asked_for_in_own_words_is_a_hint(tracker_for):
+    from actions.search import kind_words, search_text
+
+    tracker = tracker_for("/inform", slots={"themes": ["computer_basics"]})
+    tracker.events.insert(0, {"event": "user", "text": "ik heb 0 euro over voor een cursus"})
+    tracker.events.insert(0, {"event": "user", "text": "any evening classes?"})
+    assert kind_words(tracker) == ["les", "cursus"]
+    assert search_text(tracker).endswith("les cursus")

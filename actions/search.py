@@ -467,13 +467,15 @@ def teaching_languages(slots: Dict[str, Any], language: str) -> List[str] | None
     """Teaching languages the person can follow, or None for no filter.
 
     In a Dutch chat a course in Dutch; in an English chat English, plus Dutch when the
-    person said they can follow it. Not for language courses (their language is the subject).
+    person said they can follow it. Not for language courses (their language is the subject),
+    unless the person said they need English: some Dutch courses are taught in English, and
+    when none fits the bot offers the others with one tap (the "language" relaxation).
     """
-    if LANGUAGE_THEMES.intersection(known_themes(slots)):
-        return None
     said = slots.get("teaching_language")
     if said == "en":
         return ["en"]
+    if LANGUAGE_THEMES.intersection(known_themes(slots)):
+        return None
     if said == "nl":
         return ["nl", "en"] if language == "en" else ["nl"]
     return ["en"] if language == "en" else ["nl"]

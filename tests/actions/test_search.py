@@ -197,9 +197,12 @@ async def test_unknown_place_searches_the_region(dispatcher, tracker_for, app_se
     assert first(dispatcher, "utter_no_offers")["where"] == "in the region"
 
 
-async def test_the_teaching_language_is_a_limit_per_theme(dispatcher, tracker_for, app_settings):
-    # Someone who reads no Dutch wants to learn Dutch and needs DigiD help: the Dutch course is
-    # taught in Dutch (its language is the subject), the DigiD help must be in English.
+async def test_a_stated_teaching_language_holds_for_dutch_lessons_too(
+    dispatcher, tracker_for, app_settings
+):
+    # Someone who needs English wants Dutch lessons and DigiD help: nothing taught in Dutch is
+    # shown unasked (some Dutch courses are taught in English); when nothing fits, one tap
+    # shows the Dutch-taught ones.
     slots = {
         "themes": ["dutch_second_language", "government_digid"],
         "topic": "learning Dutch and DigiD",
@@ -210,16 +213,14 @@ async def test_the_teaching_language_is_a_limit_per_theme(dispatcher, tracker_fo
     }
     events = await ActionSearchOffers().run(dispatcher, tracker_for(slots=slots), {})
     shown = [int(i) for i in slot_events(events)["offers_shown"]]
-    assert shown
     with session_scope() as session:
         offers = session.execute(select(Offer).where(Offer.id.in_(shown))).scalars().all()
-        themed = [
-            ({theme.code for theme in offer.themes}, {o.teaching_language for o in offer.offerings})
-            for offer in offers
-        ]
-    for themes, languages in themed:
-        if "dutch_second_language" not in themes:
-            assert languages & {None, "en"}, themes
+        languages = [{o.teaching_language for o in offer.offerings} for offer in offers]
+    assert all(taught & {None, "en"} for taught in languages)
+    if not shown:
+        assert SlotSet("unmet_limit", "language") in events
+        payload = first(dispatcher, "utter_ask_relax_or_advisor")["relax_payload"]
+        assert payload == '/inform{"teaching_language": "nl"}'
 
 
 async def test_a_theme_with_only_look_alikes_leaves_its_places_to_the_other_themes(

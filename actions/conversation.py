@@ -35,7 +35,6 @@ def latest_intent(tracker: Tracker) -> str | None:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name")
 
 
-
 def slot_before_latest_message(tracker: Tracker, name: str) -> Any:
     """A slot's value just before the latest user message (the NLU's mappings may change it)."""
     value: Any = None

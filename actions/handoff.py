@@ -24,7 +24,7 @@ from actions.conversation import INTAKE_SLOTS, latest_intent, user_language
 from helpdesk import store
 from helpdesk.broker import notifier_for
 from helpdesk.database import session_scope
-from helpdesk.helplines import classify, helpline
+from helpdesk.helplines import classify, helpline, is_unmistakable_crisis
 from helpdesk.models import utcnow
 from leerwijzer.settings import get_settings
 from offer_catalogue.models import Offer, Offering
@@ -112,26 +112,27 @@ def transcript_lines(tracker: Tracker) -> List[Dict[str, Any]]:
 
 
 # Words of learning itself: "ik zie het niet zitten om weer in de schoolbanken te zitten".
+# Whole words only ("exam", not "example"; "class", not "classmates").
 LEARNING_WORDS = re.compile(
-    r"\b(?:school\w*|cursus\w*|opleiding\w*|leren|examen\w*|toets\w*|lessen|diploma\w*|studie"
-    r"|course\w*|exam\w*|class\w*|study|studying)\b",
+    r"\b(?:school|schoolbanken|cursus|cursussen|opleiding|opleidingen|leren|examen|examens|toets"
+    r"|toetsen|lessen|diploma|studie|course|courses|exam|exams|class|classes|study|studying)\b",
     re.IGNORECASE,
 )
 
 
 def worry_in_learning_story(tracker: Tracker) -> bool:
-    """Whether a `sensitive_topic` message is about learning and names no helpline keyword.
+    """Whether a `sensitive_topic` message is a worry about learning itself.
 
-    About learning: a theme or a learning word. On the blind crisis set (tests/eval/crisis.yml,
-    2026-12-07) 1 of the 82 crisis messages without a keyword met this; it still gets the
-    crisis lines, in the gentler words.
+    True only when the text has a learning word and neither a helpline keyword nor one of the
+    unmistakable crisis phrases (helpdesk/data/helplines.yml). A learning theme alone is not
+    enough: "my partner hits me and takes my phone" names the smartphone theme. Measured on
+    the blind crisis set (tests/eval/crisis.yml, 2026-12-07): none of its 82 crisis messages
+    without a keyword meets this; the crisis lines are shown either way.
     """
-    message = tracker.latest_message or {}
-    text = message.get("text") or ""
-    if classify(text):
+    text = (tracker.latest_message or {}).get("text") or ""
+    if classify(text) or is_unmistakable_crisis(text):
         return False
-    named_theme = any(entity.get("entity") == "theme" for entity in message.get("entities") or [])
-    return named_theme or bool(LEARNING_WORDS.search(text))
+    return bool(LEARNING_WORDS.search(text))
 
 
 class ActionRequestHandoff(Action):

@@ -362,8 +362,9 @@ def topic_update(tracker: Tracker, new_request: bool, clear: bool = True) -> Dic
     words = extract_topic(text, (place.matched_text,) if place else ())
     if words is not None:
         subject = [word for word in words.split() if word not in GENERIC_WORDS]
-        # "Ik woon in Nuenen, hoor": a message that answers something else leaves stray words.
-        answers_other = any(name != "theme" for name in latest_profile(tracker))
+        # Under the clarifying question, "Ik woon in Nuenen trouwens" answers something else and
+        # leaves a stray word; a new request ("een online cursus statistiek") keeps its subject.
+        answers_other = asked and unclear and any(name != "theme" for name in latest_profile(tracker))
         words = None if not subject or (answers_other and len(subject) < 2) else words
     if words is None:
         # A new search without a subject clears the old one, so the form asks again.

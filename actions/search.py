@@ -216,8 +216,12 @@ class ActionSearchOffers(Action):
             if blocked == "price" and employer_may_pay:
                 # The budget was what the person would pay themselves; their employer may pay
                 # more. Show what is there, and say that it costs more (utter_offers_over_budget).
+                own_budget = query
                 query = dataclasses.replace(query, free_only=False, max_price_eur=None)
-                return search(session), "price", []
+                dearer = search(session)
+                if dearer:
+                    return dearer, "price", []
+                query = own_budget
             return [], blocked, relaxed
 
         results, blocked, relaxed = await run_in_session(search_or_blocker)
@@ -228,7 +232,7 @@ class ActionSearchOffers(Action):
                 dispatcher.utter_message(response="utter_understood", understood=sentence)
         where = place_phrase(None if municipality in (UNKNOWN, ELSEWHERE) else municipality, language)
         if not results:
-            if blocked:
+            if blocked and relaxed:
                 # Something exists without one of the person's limits: say which and what there
                 # is ("vanaf € 395"), never show it unasked; a button loosens that one limit.
                 nearest, payload = relaxation(blocked, relaxed, query, language, today)
@@ -273,6 +277,7 @@ def on_theme(results: List[SearchResult], strict: bool) -> List[SearchResult]:
     return themed if strict else (themed or results)
 
 
+UNKNOWN_AMOUNT = {"nl": "een bedrag dat er niet bij staat", "en": "an amount that is not listed"}
 # The limits tried one at a time when nothing fits: the first that frees an offer is named.
 RELAXATIONS = (
     ("time", {"day_parts": None, "days": None}),
@@ -310,12 +315,19 @@ def relaxation(
     The payload is an inform with only that limit changed, so a tap searches again
     (data/rules/search.yml: a changed wish after the offers searches again).
     """
-    nearest, change = "", {}
+    nearest: str = ""
+    change: Dict[str, Any] = {}
     if code == "price":
-        cheapest = min(relaxed, key=lambda result: result.price_eur or 0)
-        euros = math.ceil(cheapest.price_eur or 0)
-        nearest = format_price(cheapest, language)
-        change = {"max_price_eur": euros, "budget": budget_code(euros)}
+        priced = [result for result in relaxed if result.price_eur is not None]
+        if priced:
+            cheapest = min(priced, key=lambda result: result.price_eur or 0)
+            euros = math.ceil(cheapest.price_eur or 0)
+            nearest = format_price(cheapest, language)
+            change = {"max_price_eur": euros, "budget": budget_code(euros)}
+        else:
+            # Only offers of unknown price: no amount to name, and no limit below them.
+            nearest = UNKNOWN_AMOUNT["en" if language == "en" else "nl"]
+            change = {"budget": "more"}
     elif code == "time":
         nearest = offer_card.when_text(relaxed[0], language, today)
         # "any" is no day name, so time_filters adds no day: the days said before are lifted too.
@@ -332,6 +344,10 @@ def relaxation(
     elif code == "on_site":
         nearest = offer_card.place_text(relaxed[0], language)
         change = {"mode_preference": "both"}
+        if query.municipality is None and relaxed[0].municipality:
+            # Nothing online and no home town known ("online" was the answer to "where?"): the
+            # offer's town becomes the place, or the tap would search online only again.
+            change["municipality"] = relaxed[0].municipality
     return nearest, "/inform" + json.dumps(change)
 
 

@@ -327,8 +327,9 @@ KIND_WORDS = (
     )),
     ("test_or_tool", re.compile(r"\b(?:\w*examen|\w*test|\w*toets|\w*scan|exam|assessment)\b")),
     ("event", re.compile(
-        r"\b(?:informatieavond|informatiebijeenkomst|open dag|open werkplaats|proefles|\w*markt"
-        r"|open day|information evening|taster session|webinar)\b"
+        r"\b(?:informatieavond|informatiebijeenkomst|open dag|open werkplaats|proefles"
+        r"|(?:vrijwilligers|banen|informatie|opleidings)?markt|open day|information evening"
+        r"|taster session|webinar)\b"
     )),
 )
 

@@ -193,24 +193,35 @@ OCCUPATION_INTRO = re.compile(
 # "monteur bij een bedrijf in de klimaattechniek". Their words are kept out of the themes (the
 # occupation itself, "ik ben schilder", still counts: what you do is often what you want to grow in).
 WORK_CONTEXT = re.compile(
-    r"\b(?:ik werk|werk ik|werk als|werk bij|ik sta|sta ik|ik zit|zit ik|werkzaam|bedrijf|i work"
+    # "34, werk als monteur" too, but not "ik zoek werk als lasser" (that is the wish).
+    r"\b(?:ik werk|werk ik|(?<!zoek )(?<!wil )(?<!graag )(?<!vinden )werk (?:als|bij)|ik sta|sta ik|ik zit"
+    r"|zit ik|werkzaam|bedrijf|i work"
     r"|i'm working|working"
     r"|ik was|ik werkte|werkte ik|i was|i worked|worked)"
     # "ik werk nu al jaren in een magazijn", "working for years in a warehouse": time words between.
     r"(?: (?:nu|al|nog|sinds|jaren|jaar|lang|now|currently|still|already|for|years?|\d+))*"
     r" (?:als|in|bij|op|at|as|for|on)?(?: de| het| een| a| an| the)? ?(\w+(?: \w+)?)"
 )
+# Things to learn on, not to learn about (when someone has them or not).
+_DEVICES = (
+    r"laptop|computer|pc|tablet|ipad|printer|internet|wifi|telefoon|mobiel|mobieltje|smartphone"
+    r"|phone|mobile|auto|car"
+)
 # Other words that only look like a wish (their group 1 is left out of the themes):
 NOT_A_WISH = (
-    # what someone does not have: "ik heb geen laptop" (but "geen computerkennis" is the wish)
+    # a device someone does not have: "ik heb geen laptop" (but "ik heb nog geen DigiD", "geen
+    # computerkennis" are the wish)
     re.compile(
         r"\b(?:heb|hebben|have|has)(?: ik| we)?(?: zelf| nog| also| even)? (?:geen|no|not a|not an)"
-        r" (?!\w*(?:kennis|ervaring|verstand|knowledge|experience|skills))(\w+)"
+        rf" ({_DEVICES})\b"
     ),
-    re.compile(r"\b(?:don't|dont|do not) have (?:a |an )?(?!\w*(?:knowledge|experience|skills))(\w+)"),
+    re.compile(rf"\b(?:don't|dont|do not) have (?:a |an |any )?({_DEVICES})\b"),
     # what someone does not need: "via de computer hoeft voor mij niet", "liefst niet met computer"
     re.compile(r"\b(\w+) hoeft(?: voor mij| ook)? niet\b"),
-    re.compile(r"\b(?:niet|not|no|geen) (?:met|via|op|achter|on|with|via|at) (?:de |een |a |the )?(\w+)"),
+    re.compile(
+        r"\b(?:liefst|liever|bij voorkeur|rather|preferably) (?:niet|not) (?:met|via|op|achter|on|with|at)"
+        r" (?:de |een |a |the )?(\w+)"
+    ),
     # a school they left: "gestopt met mijn mbo, dat was ict" (up to the next clause)
     re.compile(
         r"\b(?:gestopt met|gestopt op|stopped|quit|dropped out of)"
@@ -225,23 +236,25 @@ NOT_A_WISH = (
     # a room, not the Office programs: "comes to our office"
     re.compile(r"\b(?:our|the|my|at|to|in) (office)\b"),
     # "by the way", not VAT: "heb geen geld voor dure cursussen btw"
-    re.compile(r"(?:^| )(btw)$"),
-    re.compile(r"^(btw) "),
+    re.compile(r"(?<!mijn )(?<!de )(?<!met )(?<!over )(?<!voor )(?<!my )(?<!the )\b(btw)$"),
+    re.compile(r"^(btw) (?:ik|i|mijn|my|wel|ook|heb|is|het|de|nog)\b"),
     # what someone knows already: "ik ken de logistiek wel goed", "I know logistics well"
     re.compile(
-        r"\b(?:ik ken|ken ik|i know)(?: de| het| the)? (\w+)(?: \w+)?(?: wel| heel| erg| really)?"
-        r" (?:goed|well)\b"
+        r"\b(?:ik ken|ken ik|i know)(?: de| het| the)? (?!niet\b|not\b)(\w+)(?: (?!niet\b|not\b)\w+)?"
+        r"(?: wel| heel| erg| really)? (?:goed|well)\b"
     ),
     # a job someone had: "(was boekhouder)", "35 jaar juf geweest", "worked as a cook"
     re.compile(
-        r"\b(?:was|were|used to be)(?: vroeger| eerst| ooit| altijd| lang)?(?: een| a| an)? (\w+)"
+        # not "mijn droom was altijd lassen": a dream or a goal is the wish
+        r"(?<!droom )(?<!wens )(?<!doel )(?<!dream )(?<!goal )"
+        r"\b(?:was|were|used to be)(?: vroeger| eerst| ooit| altijd| lang)?(?: een| a| an)? (\w+)\b"
         r"(?! (?:moeilijk|lastig|zwaar|slecht|goed|leuk|niet|nooit|hard|difficult|easy|good|bad|not|never)\b)"
     ),
-    re.compile(r"\b(\w+) geweest\b"),
+    re.compile(r"\b(?:jaar|jaren|lang|ooit|vroeger|altijd|ben|was) (?:een )?(\w+) geweest\b"),
     re.compile(r"\bals (\w+)(?: \w+)? gewerkt\b"),
     re.compile(r"\bworked (?:\w+ )?as (?:a |an )?(\w+)"),
     # what someone has to learn on: "geen laptop, alleen mn telefoon", "I only have my phone"
-    re.compile(r"\b(?:alleen|only)(?: maar| have| heb)? (?:mijn|mn|m n|een|my|a) (\w+)"),
+    re.compile(rf"\b(?:alleen|only)(?: maar| have| heb)? (?:mijn|mn|m n|een|my|a) ({_DEVICES})\b"),
 )
 AGE_PATTERNS = (
     re.compile(r"\bik ben (\d{1,2})\b(?! (?:uur|euro|km|kilometer|dagen|weken|maanden|minuten))"),

@@ -183,6 +183,25 @@ async def test_dreading_school_is_a_worry_about_learning(helpdesk_url):
     assert responses(dispatcher) == ["utter_helpline_worry"] and events == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # an unmistakable crisis phrase that is no helpline keyword, in a story about an exam
+        "I failed my exam again, I just want to end it all",
+        # a learning theme (smartphone) in a message about violence
+        "my partner hits me and takes my phone",
+        # "example" is no exam
+        "For example, I sometimes think nobody would miss me",
+    ],
+)
+async def test_a_crisis_near_learning_words_still_goes_to_a_person(helpdesk_url, text):
+    dispatcher = CollectingDispatcher()
+    events = await ActionRequestHandoff().run(dispatcher, story(text), {})
+    assert responses(dispatcher)[-1] == "utter_handoff_waiting"
+    assert responses(dispatcher)[0].startswith("utter_helpline_") and "worry" not in responses(dispatcher)[0]
+    assert ConversationPaused() in events
+
+
 async def test_a_crisis_word_in_a_learning_story_still_goes_to_a_person(helpdesk_url):
     text = "ik wil niet meer leven, ook die cursus lassen helpt niet"
     dispatcher = CollectingDispatcher()

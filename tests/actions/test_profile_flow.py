@@ -172,6 +172,15 @@ async def test_a_place_told_under_the_clarifying_question_is_no_subject(
     assert tracker.get_slot("municipality") == "Nuenen c.a."
 
 
+async def test_a_new_request_with_a_limit_keeps_its_one_word_subject(
+    dispatcher, tracker_for, domain, app_settings
+):
+    text = "Ik zoek een online cursus statistiek"
+    tracker = tracker_for(text, intent="search_offer", active_loop="search_form", profile=True)
+    slots = slot_events(await ValidateSearchForm().run(dispatcher, tracker, domain))
+    assert slots["wish_unclear"] == "statistiek"  # asked once with buttons, not "Wat wil je leren?"
+
+
 async def test_intake_asks_only_what_is_missing(dispatcher, tracker_for, domain):
     text = "ik ben 22 en schilder, mijn baas geeft me geen vast contract meer, wat nu"
     tracker = tracker_for(text, intent="start_intake", active_loop="intake_form", profile=True)

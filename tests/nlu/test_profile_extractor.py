@@ -221,6 +221,18 @@ def test_kilometres_and_hours_are_no_money():
         ("ik heb lang als kok gewerkt en wil nu leren lassen", ["welding"]),
         ("34, werk als monteur bij een bedrijf in de klimaattechniek", []),
         ("ik ken de logistiek wel goed, maar ik moet iets anders gaan zoeken", ["career"]),
+        # ... but these look like context and are the wish (a review's counter-examples).
+        ("ik zoek werk als lasser", ["welding"]),
+        ("ik kan niet met de computer omgaan", ["computer_basics"]),
+        ("ik ken excel niet goed", ["excel"]),
+        ("ik heb nog geen digid", ["government_digid"]),
+        ("I don't have a DigiD yet", ["government_digid"]),
+        ("ik wil alleen een computercursus", ["computer_basics"]),
+        ("ik heb hulp nodig met mijn btw", ["bookkeeping_vat"]),
+        ("btw aangifte, hoe doe ik dat", ["bookkeeping_vat"]),
+        ("vroeger was lezen moeilijk", ["reading_writing"]),
+        ("mijn droom was altijd lassen", ["welding"]),
+        ("ik ben nooit goed in rekenen geweest en wil dat nu leren", ["numeracy"]),
         ("vroeger was lezen moeilijk, nu wil ik beter leren lezen", ["reading_writing"]),
         # The device someone has is no wish.
         ("ik heb geen laptop, alleen mn telefoon", []),

@@ -267,6 +267,7 @@ def test_csv_missing_columns(sqlite_sessions, tmp_path) -> None:
         ("Heftruckcertificaat (training en examen)", "course"),
         ("Informatieavond: ervaring laten erkennen", "event"),
         ("Excel voor beginners", "course"),
+        ("Werken in Nederland: de arbeidsmarkt", "course"),
     ],
 )
 def test_a_feed_without_our_kind_gets_the_kind_its_title_names(title, kind):

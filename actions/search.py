@@ -32,7 +32,7 @@ from actions.profile import (
 from actions.topic import extract_topic
 from leerwijzer.budget import budget_code
 from leerwijzer.settings import get_settings
-from offer_catalogue import offer_card, schedule
+from offer_catalogue import offer_card, region, schedule
 from offer_catalogue.region import normalise, resolve_place
 from offer_catalogue.search import (
     SearchQuery,
@@ -529,10 +529,13 @@ def build_query(tracker: Tracker, topic: str, language: str) -> SearchQuery:
     role = slots.get("role")
     day_parts, days = time_filters(slots)
     theme_ids = known_themes(slots)
+    home = slots.get("home_place")
+    origin = region.place_centre(home) if place and home and region.municipality_of(home) == place else None
     return SearchQuery(
         text=topic,
         municipality=place,
         within_km=distance if place and distance else None,
+        origin=origin,
         mode=mode,
         free_only=budget == "free" or max_price == 0,
         max_price_eur=max_price if max_price else None,

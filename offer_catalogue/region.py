@@ -312,6 +312,27 @@ def centre(municipality: str) -> tuple[float, float]:
     raise KeyError(municipality)
 
 
+def place_centre(place: str | None) -> tuple[float, float] | None:
+    """The (lat, lon) of a village, district or municipality by its name, else None."""
+    if not place:
+        return None
+    coordinates = _data().get("place_coordinates", {}).get(place)
+    if coordinates:
+        return float(coordinates[0]), float(coordinates[1])
+    try:
+        return centre(place)
+    except KeyError:
+        return None
+
+
+def municipality_of(place: str) -> str | None:
+    """The municipality a village, district or municipality name belongs to, else None."""
+    for entry in _data()["municipalities"]:
+        if place == entry["name"] or place in entry["places"]:
+            return str(entry["name"])
+    return None
+
+
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Return the great-circle distance between two points in kilometres."""
     radius = 6371.0

@@ -81,6 +81,9 @@ class SearchQuery:
     text: str = ""
     municipality: str | None = None
     within_km: float | None = None
+    # Where the person lives when it is more precise than the municipality's centre (a village:
+    # Stiphout lies 3 km from Helmond's centre); `within_km` is measured from here.
+    origin: tuple[float, float] | None = None
     free_only: bool = False
     max_price_eur: Union[Decimal, float] | None = None
     mode: Mode | None = None
@@ -308,9 +311,14 @@ _BORDER_KM = 8.0
 _KM_PER_DEGREE_LAT = 110.57
 
 
-def _distance_params(municipality: str, km: float, near: list[str]) -> dict[str, Any]:
-    """Bound parameters of `_within_distance`: the centre, km per degree there, the limit."""
-    lat, lon = region.centre(municipality)
+def _distance_params(
+    municipality: str, km: float, near: list[str], origin: tuple[float, float] | None = None
+) -> dict[str, Any]:
+    """Bound parameters of `_within_distance`: the centre, km per degree there, the limit.
+
+    The centre is the person's own place (`origin`) when known, else the municipality's.
+    """
+    lat, lon = origin or region.centre(municipality)
     return {
         "geo_lat": lat,
         "geo_lon": lon,
@@ -455,7 +463,7 @@ def _search(
             # those municipalities too and let the offering's coordinates decide.
             wider = region.municipalities_within(municipality, query.within_km + _BORDER_KM)
             allowed = [name for name, _km in wider]
-            params.update(_distance_params(municipality, query.within_km, list(distances)))
+            params.update(_distance_params(municipality, query.within_km, list(distances), query.origin))
         params["municipality"] = municipality
         params["allowed"] = allowed
         nearby = [

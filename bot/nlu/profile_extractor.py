@@ -12,6 +12,7 @@ topic "just moved and need dutch job cheap". Now every message is read for:
 | occupation | the trade the user names ("schilder") |
 | age | whole years, when said ("ik ben 22", "I'm 58 years old") |
 | municipality | one of the 21 municipalities (villages mapped by the gazetteer), in order |
+| home_place | the village, district or municipality of the first place named ("Stiphout") |
 | max_distance_km | "niet verder dan 10 km" (vague "in de buurt" gives none: the bot asks) |
 | no_car | true for "geen auto", "no car", "met de bus", "ik fiets" |
 | budget | free, up_to_100, up_to_500, more (the intake's codes) |
@@ -550,6 +551,7 @@ class Profile:
     occupation: str | None = None
     age: int | None = None
     municipalities: List[str] = field(default_factory=list)
+    home_place: str | None = None
     max_distance_km: int | None = None
     no_car: bool = False
     budget: str | None = None
@@ -575,6 +577,7 @@ class Profile:
         # One place for the search: the first named ("Veldhoven of Eindhoven" -> Veldhoven). Rasa
         # fills a text slot from the last entity of a message, so the others are not sent.
         pairs += [("municipality", place) for place in self.municipalities[:1]]
+        pairs += [("home_place", self.home_place)] if self.home_place else []
         more = (
             ("max_distance_km", self.max_distance_km),
             ("no_car", True if self.no_car else None),
@@ -673,6 +676,8 @@ def read_profile(text: str) -> Profile:
         skip.update(normalise(place.matched_text).split())
         if place.kind != "online" and place.municipality not in profile.municipalities:
             profile.municipalities.append(place.municipality)
+            # The named village or district of the first place: distances start there.
+            profile.home_place = profile.home_place or place.place
 
     language = TEACHING_LANGUAGE.search(plain)
     if language:

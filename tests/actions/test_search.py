@@ -16,6 +16,7 @@ from actions.database import session_scope
 from actions.profile import PROFILE_SLOT_OF
 from actions.search import ActionSearchOffers, ValidateSearchForm
 from leerwijzer.settings import PROJECT_ROOT
+from offer_catalogue import region
 from offer_catalogue.models import Offer, Offering
 
 
@@ -261,3 +262,37 @@ def test_the_kind_of_offer_asked_for_in_own_words_is_a_hint(tracker_for):
     tracker.events.insert(0, {"event": "user", "text": "any evening classes?"})
     assert kind_words(tracker) == ["les", "cursus"]
     assert search_text(tracker).endswith("les cursus")
+
+
+async def test_a_distance_limit_is_measured_from_the_village_named(dispatcher, tracker_for, app_settings):
+    # Stiphout lies about 3 km from Helmond's centre: "max 3 km" from Stiphout finds its own
+    # course, and nothing shown lies further than 3 km from Stiphout.
+    slots = {
+        "themes": ["smartphone_tablet"],
+        "municipality": "Helmond",
+        "home_place": "Stiphout",
+        "max_distance_km": "3",
+        "mode_preference": "on_site",
+    }
+    events = await ActionSearchOffers().run(dispatcher, tracker_for(slots=slots), {})
+    shown = [int(i) for i in slot_events(events)["offers_shown"]]
+    places = [m["place"] for m in dispatcher.messages if m["response"] == "utter_offer"]
+    assert any("Stiphout" in place for place in places)
+    home = region.place_centre("Stiphout")
+    with session_scope() as session:
+        runs = session.execute(select(Offering).where(Offering.offer_id.in_(shown))).scalars().all()
+        nearest = {}
+        for run in runs:
+            km = region.haversine_km(*home, run.latitude, run.longitude)
+            nearest[run.offer_id] = min(km, nearest.get(run.offer_id, km))
+    assert nearest and max(nearest.values()) <= 3.0
+
+
+def test_a_village_of_another_municipality_is_no_origin(tracker_for):
+    from actions.search import build_query
+
+    slots = {"municipality": "Eindhoven", "home_place": "Stiphout", "max_distance_km": "5"}
+    assert build_query(tracker_for("/inform", slots=slots), "x", "nl").origin is None
+    slots["municipality"] = "Helmond"
+    origin = build_query(tracker_for("/inform", slots=slots), "x", "nl").origin
+    assert origin == region.place_centre("Stiphout")

@@ -137,3 +137,15 @@ def test_canonical_municipality() -> None:
 def test_at_home_is_online_only_as_a_short_answer(text, online):
     place = resolve_place(text)
     assert (place is not None and place.kind == "online") is online
+
+
+def test_every_village_has_coordinates_near_its_municipality():
+    from offer_catalogue.region import _data, centre, haversine_km, municipality_of, place_centre
+
+    for entry in _data()["municipalities"]:
+        for place in entry["places"]:
+            assert municipality_of(place) == entry["name"]
+            lat, lon = place_centre(place)
+            # A typo in the data (a swapped digit) would put a village far away.
+            assert haversine_km(lat, lon, *centre(entry["name"])) <= 12, place
+    assert place_centre("Nergenshuizen") is None

@@ -7,8 +7,9 @@ An offer is described by `OfferFacts` (read from the catalogue database, or made
 * `mode_not` — an offering delivered only that way (hybrid can be attended both ways);
 * `within_km_of` — an on-site offering (or hybrid when online is excluded) farther than `km`
   from the named place: the offering's coordinates, else its municipality's centre, against
-  the place's municipality centre from `offer_catalogue/region.py`'s gazetteer (it has no
-  village coordinates, so "Stiphout" is measured from Helmond's centre);
+  the place itself from `offer_catalogue/region.py`'s gazetteer (villages and districts have
+  approximate coordinates since 2026-12-07 session 3; before, "Stiphout" was measured from
+  Helmond's centre), else its municipality's centre;
 * `time_of_day` — evening / daytime / weekend, only where the schedule (or title or
   description) states a time and none of the stated times fits;
 * `language` — the teaching language, where it is stated.
@@ -24,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Sequence
 
-from offer_catalogue.region import canonical_municipality, centre, haversine_km
+from offer_catalogue.region import canonical_municipality, centre, haversine_km, place_centre
 
 
 @dataclass
@@ -97,7 +98,10 @@ def breaks_time(limit: str, schedule: str, title: str = "", description: str = "
 
 # ----------------------------------------------------------------------------- distance
 def place_point(name: str) -> tuple[float, float] | None:
-    """(lat, lon) of a named place: its municipality's centre in the gazetteer."""
+    """(lat, lon) of a named place: the village itself ("Stiphout"), else its municipality's centre."""
+    own = place_centre(name.strip())
+    if own is not None:
+        return own
     municipality = canonical_municipality(name)
     if municipality is None:
         return None

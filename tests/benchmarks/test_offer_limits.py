@@ -39,9 +39,12 @@ def test_mode():
 def test_distance_from_the_named_place():
     near = offer(mode="on_site", latitude=HELMOND[0], longitude=HELMOND[1])
     far = offer(mode="on_site", latitude=VELDHOVEN[0], longitude=VELDHOVEN[1])
-    limit = {"within_km_of": {"place": "Stiphout", "km": 10}}  # a village: its municipality's centre
+    limit = {"within_km_of": {"place": "Stiphout", "km": 10}}  # a village: measured from itself
     assert broken_limits(limit, near) == []
-    assert broken_limits(limit, far) == ["19.2 km from Stiphout > 10"]
+    assert broken_limits(limit, far) == ["17.2 km from Stiphout > 10"]
+    # Stiphout lies 3 km from Helmond's centre: an offering in Helmond's centre breaks "max 2 km".
+    assert broken_limits({"within_km_of": {"place": "Stiphout", "km": 2}}, near) != []
+    assert broken_limits({"within_km_of": {"place": "Helmond", "km": 2}}, near) == []
     # Online offerings are not travelled to; no coordinates: the municipality's centre.
     assert broken_limits(limit, offer(mode="online", latitude=VELDHOVEN[0], longitude=VELDHOVEN[1])) == []
     assert broken_limits(limit, offer(mode="on_site", municipality="Veldhoven")) != []

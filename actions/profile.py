@@ -18,7 +18,7 @@ from rasa_sdk.types import DomainDict
 from actions.conversation import latest_intent, latest_text, slot_before_latest_message, user_language
 from actions.topic import extract_topic
 from offer_catalogue.offer_card import join_words
-from offer_catalogue.region import normalise, resolve_place
+from offer_catalogue.region import municipality_of, normalise, resolve_place
 from offer_catalogue.themes import suggest_themes, theme_labels, themes
 
 ONLINE = "online"
@@ -217,7 +217,10 @@ def understood_parts(slots: Mapping[str, Any], language: str) -> List[str]:
         parts.append(f"you want to learn about {joined}" if en else f"je wilt iets leren over {joined}")
     municipality = slots.get("municipality")
     if municipality and municipality not in (UNKNOWN, ELSEWHERE, ONLINE):
-        parts.append(f"in {municipality}")
+        home = slots.get("home_place")
+        # Say the village the person named ("in Stiphout"), the distance is measured from there.
+        village = home and home != municipality and municipality_of(home) == municipality
+        parts.append(f"in {home}" if village else f"in {municipality}")
     distance = _amount(slots.get("max_distance_km"))
     if distance:
         parts.append(f"no further than {distance} km" if en else f"niet verder dan {distance} km")

@@ -344,3 +344,19 @@ async def test_a_wish_the_catalogue_lacks_gets_no_look_alikes(dispatcher, tracke
     shown = responses(dispatcher)
     assert "utter_offer" not in shown
     assert "utter_no_offers" in shown and "utter_ask_advisor_instead" in shown
+
+
+@pytest.mark.parametrize(
+    ("home", "said"),
+    [
+        ("Stiphout", "in Stiphout"),
+        ("Helmond", "in Helmond"),
+        ("Meerhoven", "in Helmond"),  # Meerhoven lies in Eindhoven: not said
+        (None, "in Helmond"),
+    ],
+)
+def test_the_say_back_names_the_village_the_person_named(home, said):
+    from actions.profile import understood_parts
+
+    slots = {"municipality": "Helmond", "home_place": home}
+    assert said in understood_parts(slots, "nl")

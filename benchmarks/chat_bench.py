@@ -30,7 +30,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from leerwijzer.launcher import Stack, wait_until_up  # noqa: E402
 from leerwijzer.settings import Settings, get_settings  # noqa: E402
 
-LEERWIJZER_SCRIPT = ["hoi", "Ik zoek een computercursus in Helmond", "ja", "doei"]
+# The search message states every limit the search form would ask (online or not, how far, what
+# it may cost, when): since 2026-12-07 the bot asks the missing ones first, and the bench measures
+# a search turn, not a question.
+LEERWIJZER_SCRIPT = [
+    "hoi",
+    "Ik zoek een gratis computercursus in Helmond, op locatie, tot 10 km, overdag",
+    "ja",
+    "doei",
+]
 MOODBOT_SCRIPT = ["hi", "I am sad", "yes", "bye"]
 # What a correct answer contains (script index -> text): a bot that errors out is fast but wrong,
 # so the run fails instead of printing figures for it.

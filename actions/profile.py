@@ -18,7 +18,7 @@ from rasa_sdk.types import DomainDict
 from actions.conversation import latest_intent, latest_text, slot_before_latest_message, user_language
 from actions.topic import extract_topic
 from offer_catalogue.offer_card import join_words
-from offer_catalogue.region import municipality_of, normalise, resolve_place
+from offer_catalogue.region import canonical_municipality, normalise, resolve_place
 from offer_catalogue.themes import suggest_themes, theme_labels, themes
 
 ONLINE = "online"
@@ -219,7 +219,7 @@ def understood_parts(slots: Mapping[str, Any], language: str) -> List[str]:
     if municipality and municipality not in (UNKNOWN, ELSEWHERE, ONLINE):
         home = slots.get("home_place")
         # Say the village the person named ("in Stiphout"), the distance is measured from there.
-        village = home and home != municipality and municipality_of(home) == municipality
+        village = home and home != municipality and canonical_municipality(home) == municipality
         parts.append(f"in {home}" if village else f"in {municipality}")
     distance = _amount(slots.get("max_distance_km"))
     if distance:

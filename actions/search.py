@@ -530,7 +530,8 @@ def build_query(tracker: Tracker, topic: str, language: str) -> SearchQuery:
     day_parts, days = time_filters(slots)
     theme_ids = known_themes(slots)
     home = slots.get("home_place")
-    origin = region.place_centre(home) if place and home and region.municipality_of(home) == place else None
+    in_place = bool(place and home and region.canonical_municipality(home) == place)
+    origin = region.place_centre(home) if in_place else None
     return SearchQuery(
         text=topic,
         municipality=place,

@@ -325,14 +325,6 @@ def place_centre(place: str | None) -> tuple[float, float] | None:
         return None
 
 
-def municipality_of(place: str) -> str | None:
-    """The municipality a village, district or municipality name belongs to, else None."""
-    for entry in _data()["municipalities"]:
-        if place == entry["name"] or place in entry["places"]:
-            return str(entry["name"])
-    return None
-
-
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Return the great-circle distance between two points in kilometres."""
     radius = 6371.0

@@ -658,6 +658,12 @@ def _role(padded: str, themes: List[str]) -> str | None:
     return None
 
 
+def _word_positions(plain: str, start: int, words: str) -> range:
+    """Indexes in `plain.split()` of `words`, found at character `start` of `plain`."""
+    first = len(plain[:start].split())
+    return range(first, first + len(words.split()))
+
+
 def read_profile(text: str) -> Profile:
     """Read everything the message says about the learner (see the module docstring)."""
     profile = Profile()
@@ -692,14 +698,12 @@ def read_profile(text: str) -> Profile:
         if no_dutch:
             # Context where it stands ("my Dutch is poor"); "learn Dutch" elsewhere is still a wish.
             profile.teaching_language = "en"
-            first = len(plain[: no_dutch.start()].split())
-            context_at.update(range(first, first + len(no_dutch.group(0).split())))
+            context_at.update(_word_positions(plain, no_dutch.start(), no_dutch.group(0)))
 
     for pattern in (WORK_CONTEXT, *NOT_A_WISH):
         for context in pattern.finditer(plain):
             # Only there: "my Dutch wife" is context, "improve my Dutch" in the same message is not.
-            first = len(plain[: context.start(1)].split())
-            context_at.update(range(first, first + len(context.group(1).split())))
+            context_at.update(_word_positions(plain, context.start(1), context.group(1)))
     found = match_themes(digits, skip, context_at)
     profile.themes = [match.theme for match in found if match.score >= THEME_MIN_SCORE]
     profile.role = _role(padded, profile.themes)

@@ -140,11 +140,11 @@ def test_at_home_is_online_only_as_a_short_answer(text, online):
 
 
 def test_every_village_has_coordinates_near_its_municipality():
-    from offer_catalogue.region import _data, centre, haversine_km, municipality_of, place_centre
+    from offer_catalogue.region import _data, canonical_municipality, centre, haversine_km, place_centre
 
     for entry in _data()["municipalities"]:
         for place in entry["places"]:
-            assert municipality_of(place) == entry["name"]
+            assert canonical_municipality(place) == entry["name"]
             lat, lon = place_centre(place)
             # A typo in the data (a swapped digit) would put a village far away.
             assert haversine_km(lat, lon, *centre(entry["name"])) <= 12, place

@@ -142,15 +142,18 @@ class ActionSearchOffers(Action):
         theme_ids = known_themes(tracker.slots)
         slots = dict(tracker.slots)
 
+        # The conversation's events are read once per search, not once per theme.
+        kinds = kind_words(tracker)
+
         def theme_text(theme: str) -> str:
-            return with_kind_words(theme_query([theme]), tracker)
+            return with_kind_words(theme_query([theme]), kinds)
 
         def languages_for(theme: str) -> List[str] | None:
             if not slots.get("teaching_language"):
                 return query.teaching_languages  # not said: as for all the themes together
             return teaching_languages({**slots, "themes": [theme]}, language)
 
-        query = build_query(tracker, search_text(tracker), language)
+        query = build_query(tracker, search_text(tracker, kinds), language)
         topic = shown_topic(tracker, language)
         limit = get_settings().max_offers_shown
         widen = may_widen(tracker)
@@ -425,16 +428,19 @@ def kind_words(tracker: Tracker) -> List[str]:
     return list(said)
 
 
-def with_kind_words(text: str, tracker: Tracker) -> str:
-    """The search text plus the kinds of offer the person asked for."""
-    return " ".join([text, *kind_words(tracker)]).strip()
+def with_kind_words(text: str, kinds: List[str]) -> str:
+    """The search text plus the kinds of offer the person asked for (`kind_words`)."""
+    return " ".join([text, *kinds]).strip()
 
 
-def search_text(tracker: Tracker) -> str:
-    """What to search for: the themes' words, else the topic, else words for the intake goal."""
+def search_text(tracker: Tracker, kinds: List[str] | None = None) -> str:
+    """What to search for: the themes' words, else the topic, else words for the intake goal.
+
+    `kinds`: the person's kind-hint words when already read (`kind_words`).
+    """
     theme_ids = known_themes(tracker.slots)
     if theme_ids:
-        return with_kind_words(theme_query(theme_ids), tracker)
+        return with_kind_words(theme_query(theme_ids), kind_words(tracker) if kinds is None else kinds)
     topic = tracker.get_slot("topic")
     if topic and topic != UNKNOWN:
         return str(topic)

@@ -31,6 +31,11 @@ def slot_events(events: list) -> Dict[str, Any]:
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
+def shown_ids(events: list) -> list:
+    """The catalogue ids of the offers the search showed (its `offers_shown` slot)."""
+    return [int(i) for i in slot_events(events)["offers_shown"]]
+
+
 def first(dispatcher, response: str) -> Dict[str, Any]:
     """The first message the action sent with this response name."""
     return next(m for m in dispatcher.messages if m.get("response") == response)
@@ -91,14 +96,14 @@ async def test_search_shows_offers_from_the_database(dispatcher, tracker_for, ap
     offers = [m for m in dispatcher.messages if m["response"] == "utter_offer"]
     assert 1 <= len(offers) <= app_settings.max_offers_shown
 
-    shown_ids = [int(i) for i in slot_events(events)["offers_shown"]]
-    assert len(shown_ids) == len(offers)
+    shown = shown_ids(events)
+    assert len(shown) == len(offers)
     with session_scope() as session:
         titles = {
             offer.id: offer.title_nl
-            for offer in session.execute(select(Offer).where(Offer.id.in_(shown_ids))).scalars()
+            for offer in session.execute(select(Offer).where(Offer.id.in_(shown))).scalars()
         }
-    assert [titles[i] for i in shown_ids] == [o["title"] for o in offers]
+    assert [titles[i] for i in shown] == [o["title"] for o in offers]
     first = offers[0]
     assert "computer" in first["title"].lower() or "digita" in first["title"].lower()
     assert "Helmond" in first["place"]
@@ -222,7 +227,7 @@ async def test_a_stated_teaching_language_holds_for_dutch_lessons_too(
         "budget": "free",
     }
     events = await ActionSearchOffers().run(dispatcher, tracker_for(slots=slots), {})
-    shown = [int(i) for i in slot_events(events)["offers_shown"]]
+    shown = shown_ids(events)
     with session_scope() as session:
         offers = session.execute(select(Offer).where(Offer.id.in_(shown))).scalars().all()
         languages = [{o.teaching_language for o in offer.offerings} for offer in offers]
@@ -246,7 +251,7 @@ async def test_a_theme_with_only_look_alikes_leaves_its_places_to_the_other_them
         "mode_preference": "on_site",
     }
     events = await ActionSearchOffers().run(dispatcher, tracker_for(slots=slots), {})
-    shown = [int(i) for i in slot_events(events)["offers_shown"]]
+    shown = shown_ids(events)
     assert len(shown) == app_settings.max_offers_shown
     with session_scope() as session:
         offers = session.execute(select(Offer).where(Offer.id.in_(shown))).scalars().all()
@@ -275,7 +280,7 @@ async def test_a_distance_limit_is_measured_from_the_village_named(dispatcher, t
         "mode_preference": "on_site",
     }
     events = await ActionSearchOffers().run(dispatcher, tracker_for(slots=slots), {})
-    shown = [int(i) for i in slot_events(events)["offers_shown"]]
+    shown = shown_ids(events)
     places = [m["place"] for m in dispatcher.messages if m["response"] == "utter_offer"]
     assert any("Stiphout" in place for place in places)
     home = region.place_centre("Stiphout")

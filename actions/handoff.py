@@ -163,7 +163,8 @@ class ActionRequestHandoff(Action):
             )
             return []
         if intent == "sensitive_topic":
-            topic_kind = classify((tracker.latest_message or {}).get("text") or "")
+            text = (tracker.latest_message or {}).get("text") or ""
+            topic_kind = classify(text)
             # Never the debt line for violence or homelessness; but a topic no keyword fits may
             # be a crisis in other words (most messages of the blind crisis set carry none of
             # our keywords), so it gets the crisis and emergency lines in general words.
@@ -176,6 +177,14 @@ class ActionRequestHandoff(Action):
                 url=line["url"],
                 hours=line.get(f"hours_{language}", ""),
             )
+            if topic_kind != "crisis" and not is_unmistakable_crisis(text):
+                # Debts, or only the classifier read it so ("ik voel me een dinosaurus" with AI
+                # at work was one): the lines are shown and a person is one tap away, but nobody
+                # is queued or muted unasked ("schulden ... mijn klantmanager zegt dat ik een
+                # cursus geldzaken moet doen" wants a course). A crisis word or phrase (the
+                # safety net) still queues at once, without a question.
+                dispatcher.utter_message(response="utter_ask_talk_to_person")
+                return []
 
         if not settings.is_open():
             dispatcher.utter_message(

@@ -438,8 +438,11 @@ def _upsert_offer_unflushed(
         ):
             setattr(offering, name, getattr(item, name))
         offering.teaching_language = normalise_language(item.teaching_language)
+        # The offer's own words say when too ("Een avond voor mantelzorgers"); OOAPI's importer
+        # passes its offering's names and descriptions, the sample and CSV importers none.
+        texts = item.schedule_texts or [record.title_nl, record.title_en, record.description_nl]
         offering.days_mask, offering.day_parts = parse_schedule(
-            [item.schedule_text, *item.schedule_texts], item.start_datetime, item.ext, item.end_datetime
+            [item.schedule_text, *texts], item.start_datetime, item.ext, item.end_datetime
         )
         offering.municipality = (
             None if item.mode == "online" else (item.location.municipality if item.location else None)

@@ -200,8 +200,10 @@ WORK_CONTEXT = re.compile(
     r"|i'm working|working"
     r"|ik was|ik werkte|werkte ik|i was|i worked|worked)"
     # "ik werk nu al jaren in een magazijn", "working for years in a warehouse": time words between.
-    r"(?: (?:nu|al|nog|sinds|jaren|jaar|lang|now|currently|still|already|for|years?|\d+))*"
-    r" (?:als|in|bij|op|at|as|for|on)?(?: de| het| een| a| an| the)? ?(\w+(?: \w+)?)"
+    r"(?: (?:nu|al|nog|sinds|jaren|jaar|lang|meestal|vaak|altijd|hier|daar|now|currently|still"
+    r"|already|usually|often|always|here|there|for|years?|\d+))*"
+    # "sta ik meestal achter de kassa", "I'm usually behind the counter"
+    r" (?:als|in|bij|op|achter|at|as|for|on|behind)?(?: de| het| een| a| an| the)? ?(\w+(?: \w+)?)"
 )
 # Things to learn on, not to learn about (when someone has them or not).
 _DEVICES = (
@@ -217,6 +219,10 @@ NOT_A_WISH = (
         rf" ({_DEVICES})\b"
     ),
     re.compile(rf"\b(?:don't|dont|do not) have (?:a |an |any )?({_DEVICES})\b"),
+    # "een computer heb ik niet (en wil ik ook niet)"
+    re.compile(rf"\b({_DEVICES}) (?:heb|hebben) (?:ik|we|wij) (?:niet|geen)\b"),
+    # the work someone does there now: "ik doe hier de administratie en personeelszaken"
+    re.compile(r"\bik doe (?:hier|daar|er|nu|bij ons)(?: \w+)? (?:de|het) (\w+(?: en \w+)?)\b"),
     # what someone does not need: "via de computer hoeft voor mij niet", "liefst niet met computer"
     re.compile(r"\b(\w+) hoeft(?: voor mij| ook)? niet\b"),
     re.compile(
@@ -231,8 +237,14 @@ NOT_A_WISH = (
     # a nationality that describes someone else: "dutch companies", "mijn nederlandse partner"
     re.compile(
         r"\b(dutch|english|nederlandse|engelse) (?:companies|company|employers?|partner|husband|wife"
-        r"|colleagues|people|government|letters?|bedrijven|werkgevers?|collega s|collegas|man|vrouw"
+        r"|colleagues|people|government|letters?|schools?|system|bedrijven|werkgevers?|collega s|collegas"
+        r"|scholen|schoolsysteem|systeem|man|vrouw"
         r"|vriend|vriendin|overheid|brief|brieven)\b"
+    ),
+    # a level someone has already: "my Dutch is decent", "mijn Nederlands is redelijk"
+    re.compile(
+        r"\b(?:my|mijn|mn) (dutch|nederlands|english|engels) is (?:\w+ )?"
+        r"(?:decent|ok|okay|good|fine|alright|goed|prima|redelijk|voldoende)\b"
     ),
     # a room, not the Office programs: "comes to our office"
     re.compile(r"\b(?:our|the|my|at|to|in) (office)\b"),
@@ -430,6 +442,15 @@ BUSY_DAYTIME = (
     "during the day i'm at work",
 )
 BUSY_DAYTIME_WORK = re.compile(r"\b(?:ik werk|werk ik|i work)\b[^.,;]{0,30}\b(?:overdag|during the day)\b")
+# The mirror: "ik werk savonds schoonmaak dus cursus moet overdag" has the evenings taken.
+_EVENING = (
+    r"(?:'s avonds|s avonds|savonds|'s nachts|avonds|s nachts|snachts|in the evenings?|at night|nights"
+    r"|evenings)"
+)
+BUSY_EVENING_WORK = re.compile(
+    rf"\b(?:ik werk|werk ik|i work)\b(?: \w+){{0,2}} {_EVENING}\b|\b{_EVENING} werk ik\b"
+    r"|\b(?:nachtdienst|nachtdiensten|avonddienst|avonddiensten|night shifts?|evening shifts?)\b"
+)
 DAYS = {
     "maandag": "monday",
     "dinsdag": "tuesday",
@@ -463,6 +484,22 @@ ONLINE_WORDS = (
     "e learning",
     "elearning",
 )
+# Said a few words after "via internet" or "online": it does not work for this person
+# ("via internet uitleggen heeft bij mij geen zin").
+ONLINE_IS_NO_USE = (
+    "geen zin",
+    "werkt niet",
+    "werkt bij mij niet",
+    "lukt niet",
+    "lukt mij niet",
+    "niks voor mij",
+    "niets voor mij",
+    "no use",
+    "doesn't work",
+    "does not work",
+    "not for me",
+)
+NEGATIONS_THAT_AGREE = ("geen probleem", "niet erg", "geen bezwaar", "no problem", "not a problem")
 ON_SITE_PHRASES = (
     "op locatie",
     "in het echt",
@@ -621,6 +658,10 @@ def _with_digits(text: str) -> str:
     text = text.replace("€", " euro ")
     text = re.sub(r"(\d)[.,](\d{3})\b", r"\1\2", text)  # 1.500 -> 1500
     text = re.sub(r"(\d),-", r"\1", text)  # 1500,- -> 1500
+    # "een paar honderd euro" is a few hundred, not one hundred; "paar tientjes" a few tens.
+    text = re.sub(r"\b(?:een |a )?(?:paar|few|couple of|couple) hundred\b", "300", text, flags=re.I)
+    text = re.sub(r"\b(?:een )?paar honderd\b", "300", text, flags=re.I)
+    text = re.sub(r"\b(?:een )?paar tientjes\b", "30 euro", text, flags=re.I)
     if re.search(r"[a-zA-Z]", text):
         # text2num only converts words it knows, so running both languages is safe.
         text = alpha2digit(alpha2digit(text, "nl"), "en")
@@ -633,12 +674,16 @@ def _mode(padded: str) -> str | None:
         return "both"
     if RATHER_THAN_ONLINE.search(padded):
         return "on_site"
-    words = padded.split()
+    agreeing = padded
+    for phrase in NEGATIONS_THAT_AGREE:  # "online mag ook, geen probleem" says yes
+        agreeing = agreeing.replace(f" {phrase} ", " ")
+    words = agreeing.split()
     for position, word in enumerate(words):
         if word not in ONLINE_WORDS and " ".join(words[position : position + 2]) not in ONLINE_WORDS:
             continue
         window = words[max(0, position - 3) : position + 4]
-        if NEGATIONS.intersection(window):
+        after = f" {' '.join(words[position + 1 : position + 8])} "
+        if NEGATIONS.intersection(window) or _has(after, ONLINE_IS_NO_USE):
             return "on_site"
         return "online"
     if _has(padded, ON_SITE_PHRASES):
@@ -749,6 +794,8 @@ def read_profile(text: str) -> Profile:
     # "naast mijn werk", "overdag sta ik op de bouw": the day is taken, so evenings.
     if _has(padded, BUSY_DAYTIME) or BUSY_DAYTIME_WORK.search(plain):
         profile.time_preference = "evenings"
+    elif BUSY_EVENING_WORK.search(plain):
+        profile.time_preference = "daytime"
     # The earliest time phrase wins ("overdag of 's avonds" is daytime; buttons ask again).
     positions = {code: _first_position(padded, phrases) for code, phrases in TIME_PHRASES.items()}
     named = [(position, code) for code, position in positions.items() if position >= 0]

@@ -132,7 +132,6 @@ async def test_a_repeated_request_keeps_the_same_case(helpdesk_url):
 @pytest.mark.parametrize(
     ("text", "kind", "phone"),
     [
-        ("ik heb schulden en de deurwaarder komt", "debt", "0800-8115"),
         ("ik wil niet meer leven", "crisis", "0800-0113"),
         ("I'd rather be dead than go on like this", "crisis", "0800-0113"),
         ("ik ga mezelf wat aandoen", "crisis", "0800-0113"),
@@ -150,14 +149,39 @@ async def test_sensitive_topics_show_the_right_helpline_first(helpdesk_url, text
     "text",
     ["mijn man slaat mij", "I sleep in my car", "ik ben overspannen", "alles is zwart, ik kan niet meer"],
 )
-async def test_a_sensitive_topic_no_keyword_fits_gets_the_safety_line_and_a_person(helpdesk_url, text):
+async def test_a_sensitive_topic_no_keyword_fits_gets_the_lines_and_the_offer_of_a_person(
+    helpdesk_url, text
+):
     # Most crisis messages in the blind crisis set carry none of our 113 keywords; such a message
     # read as sensitive_topic must still show the crisis and emergency lines (in general words,
-    # fitting any sensitive topic), never the debt line.
+    # fitting any sensitive topic), never the debt line. The classifier alone is no sure reading
+    # ("ik voel me een dinosaurus" with AI at work was one): a person is one tap away, but the
+    # chat is neither queued nor paused, so a misread learner is not muted.
     dispatcher = CollectingDispatcher()
-    await ActionRequestHandoff().run(dispatcher, tracker(text=text, intent="sensitive_topic"), {})
-    assert responses(dispatcher) == ["utter_helpline_safety", "utter_handoff_waiting"]
+    events = await ActionRequestHandoff().run(dispatcher, tracker(text=text, intent="sensitive_topic"), {})
+    assert responses(dispatcher) == ["utter_helpline_safety", "utter_ask_talk_to_person"]
     assert "0800-0113" in dispatcher.messages[0]["phone"]
+    assert events == []
+    with session_scope(helpdesk_url) as session:
+        assert session.query(Case).count() == 0
+
+
+async def test_debts_get_the_debt_line_and_the_offer_of_a_person(helpdesk_url):
+    # Debts are no emergency, and the person may want a course on money matters: ask first.
+    text = "ik heb schulden, mijn klantmanager zegt dat ik een cursus geldzaken moet doen"
+    dispatcher = CollectingDispatcher()
+    events = await ActionRequestHandoff().run(dispatcher, tracker(text=text, intent="sensitive_topic"), {})
+    assert responses(dispatcher) == ["utter_helpline_debt", "utter_ask_talk_to_person"]
+    assert "0800-8115" in dispatcher.messages[0]["phone"] and events == []
+
+
+async def test_asking_for_a_person_after_the_lines_queues_at_once(helpdesk_url):
+    # The "Ja, graag" button of utter_ask_talk_to_person sends /request_human; the rule
+    # (data/rules/handoff.yml) runs this action again, now without the sensitive reading.
+    dispatcher = CollectingDispatcher()
+    asked = tracker(text="/request_human", intent="request_human")
+    events = await ActionRequestHandoff().run(dispatcher, asked, {})
+    assert responses(dispatcher) == ["utter_handoff_waiting"] and ConversationPaused() in events
 
 
 def story(text: str) -> Tracker:
@@ -184,22 +208,23 @@ async def test_dreading_school_is_a_worry_about_learning(helpdesk_url):
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "last"),
     [
         # an unmistakable crisis phrase that is no helpline keyword, in a story about an exam
-        "I failed my exam again, I just want to end it all",
-        # a learning theme (smartphone) in a message about violence
-        "my partner hits me and takes my phone",
+        ("I failed my exam again, I just want to end it all", "utter_handoff_waiting"),
+        # a learning theme (smartphone) in a message about violence: no keyword, so the lines
+        # and the offer of a person, never the gentler worry text
+        ("my partner hits me and takes my phone", "utter_ask_talk_to_person"),
         # "example" is no exam
-        "For example, I sometimes think nobody would miss me",
+        ("For example, I sometimes think nobody would miss me", "utter_ask_talk_to_person"),
     ],
 )
-async def test_a_crisis_near_learning_words_still_goes_to_a_person(helpdesk_url, text):
+async def test_a_crisis_near_learning_words_gets_the_crisis_lines(helpdesk_url, text, last):
     dispatcher = CollectingDispatcher()
     events = await ActionRequestHandoff().run(dispatcher, story(text), {})
-    assert responses(dispatcher)[-1] == "utter_handoff_waiting"
+    assert responses(dispatcher)[-1] == last
     assert responses(dispatcher)[0].startswith("utter_helpline_") and "worry" not in responses(dispatcher)[0]
-    assert ConversationPaused() in events
+    assert (ConversationPaused() in events) == (last == "utter_handoff_waiting")
 
 
 async def test_a_crisis_word_in_a_learning_story_still_goes_to_a_person(helpdesk_url):

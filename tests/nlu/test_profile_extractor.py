@@ -53,6 +53,10 @@ def test_employer_pays_and_a_limit_in_digits():
         ("no more than two hundred euros", "up_to_500", 200),
         ("hooguit €75", "up_to_100", 75),
         ("tot 1.200 euro", "more", 1200),
+        # "a few hundred" is no hundred (session 4's development holdout read 100)
+        ("paar honderd euro, aftrekbaar", "up_to_500", 300),
+        ("I can pay a few hundred euros", "up_to_500", 300),
+        ("een paar tientjes kan", "up_to_100", 30),
     ],
 )
 def test_budget_in_words_digits_and_phrases(text, budget, max_price):
@@ -75,6 +79,11 @@ def test_per_person_for_an_employer():
         ("in een klas met echte mensen", "on_site"),
         ("hybride is prima", "both"),
         ("I don't want online", "on_site"),
+        # a few words on: online does not work for this person
+        ("via internet uitleggen heeft bij mij geen zin, dat moet iemand naast me doen", "on_site"),
+        # a negation that agrees
+        ("online mag ook, geen probleem", "online"),
+        ("online is niet erg", "online"),
     ],
 )
 def test_mode_with_negation(text, mode):
@@ -166,6 +175,20 @@ def test_button_payloads_and_empty_messages_get_nothing():
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "ik werk savonds schoonmaak dus cursus moet overdag",
+        "ik werk 's avonds",
+        "s avonds werk ik in de horeca",
+        "I work night shifts at the hospital",
+        "i work in the evenings",
+    ],
+)
+def test_working_evenings_means_daytime(text):
+    assert read_profile(text).time_preference == "daytime"
+
+
+@pytest.mark.parametrize(
     ("text", "themes", "time"),
     [
         # Where someone works now is no wish, and a working day means evenings.
@@ -239,6 +262,17 @@ def test_kilometres_and_hours_are_no_money():
         # Wanting a job in an office is office work, not a zzp's bookkeeping.
         ("ik wil werk in administratie", ["office_admin"]),
         ("hoe kan ik mijn diploma laten zien hier", ["recognising_skills"]),
+        # Session 4 (the first holdout, now read): where someone works, with more words between;
+        # the work someone does there; a device they do not have; a country's schools.
+        ("middags en avonds sta ik meestal achter de kassa dus het kan alleen s ochtends", []),
+        ("ik ben zelf geen techneut hoor, ik doe hier de administratie en personeelszaken", []),
+        ("een computer heb ik niet en wil ik ook niet", []),
+        ("I came from Germany and Dutch schools are still a mystery to me", []),
+        ("I'm from Aachen, 3rd year at Fontys, my Dutch is decent", []),
+        ("mijn nederlands is best goed, ik wil leren lassen", ["welding"]),
+        # ... the same words as the wish
+        ("ik wil graag achter de kassa leren werken", ["retail_sales"]),
+        ("ik wil leren boekhouden en de administratie doen", ["bookkeeping_vat"]),
     ],
 )
 def test_context_words_are_no_wish(text, themes):

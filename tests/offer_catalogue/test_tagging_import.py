@@ -298,3 +298,15 @@ def test_init_tags_a_catalogue_imported_before_themes_existed(tmp_path, capsys) 
     assert "welding" in dict(_themes(sessions, "o"))
     assert cli.main(["--database-url", url, "init"]) == 0
     assert "themes:" not in capsys.readouterr().out  # tagged once, not on every start
+
+
+def test_the_offer_s_own_words_say_when_where_the_schedule_is_empty(sqlite_sessions) -> None:
+    """The sample and CSV importers read the title and description for the time too, as OOAPI does.
+
+    "Mantelzorgcafé Laarbeek" has no schedule, but its description starts "Een avond voor
+    mensen die zorgen voor ...": it must not be shown to someone who can only come by day.
+    """
+    load_sample_catalogue(sqlite_sessions)
+    rows = _offerings(sqlite_sessions)
+    assert rows["mantelzorg-09-1"].day_parts == EVENING
+    assert rows["mantelzorg-03-1"].day_parts is None  # nothing said: not "never"

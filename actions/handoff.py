@@ -170,12 +170,14 @@ class ActionRequestHandoff(Action):
             # our keywords), so it gets the crisis and emergency lines in general words.
             shown = topic_kind or "safety"
             line = helpline(topic_kind or "crisis")
+            crisis_line = helpline("crisis")
             dispatcher.utter_message(
                 response=f"utter_helpline_{shown}",
                 name=line["name"],
                 phone=line.get(f"phone_{language}", line["phone"]),
                 url=line["url"],
                 hours=line.get(f"hours_{language}", ""),
+                crisis_phone=crisis_line.get(f"phone_{language}", crisis_line["phone"]),
             )
             if topic_kind != "crisis" and not is_unmistakable_crisis(text):
                 # Debts, or only the classifier read it so ("ik voel me een dinosaurus" with AI

@@ -7,9 +7,10 @@ NLU (the same pipeline the server runs) and prints, per language:
   `nlu_fallback`), with the share that went to small talk (greet, goodbye, ...) shown apart;
 - destructive: out-of-scope requests that reached erase, handoff or the crisis route
   (`delete_my_data`, `request_human`, `sensitive_topic`);
-- crisis recall: crisis messages that get the crisis route, i.e. read as `sensitive_topic`
-  without a debt keyword, so actions/handoff.py shows the 113 line (as the crisis line, or
-  as the general safety line when no keyword fits) and calls a person;
+- crisis recall: crisis messages that get the crisis route, i.e. read as `sensitive_topic`,
+  so actions/handoff.py shows the 113 line (as the crisis line; as the general safety line
+  when no keyword fits; inside the debt line, since session 4, when a debt keyword fits) and
+  a person: at once on a crisis keyword or phrase, else one tap away (utter_ask_talk_to_person);
 - near misses ("deze cursus is killing me") that wrongly get the crisis route.
 
 Only counts are printed, never a text: the sets are for measuring, not for tuning
@@ -94,12 +95,13 @@ def intent_of(parse: Dict[str, Any]) -> str:
 
 
 def crisis_route(text: str, intent: str) -> bool:
-    """Whether the bot would show the 113 line and call a person (as actions/handoff.py does).
+    """Whether the bot would show the 113 line and offer a person (as actions/handoff.py does).
 
-    A sensitive topic gets the 113 line unless a debt keyword picks the debt line instead:
-    with a crisis keyword as the crisis line, without any keyword as the general safety line.
+    Every sensitive topic gets the 113 line: with a crisis keyword as the crisis line, with a
+    debt keyword inside the debt line (since session 4; before, the debt line had no 113),
+    without any keyword as the general safety line.
     """
-    return intent == "sensitive_topic" and classify(text) != "debt"
+    return intent == "sensitive_topic"
 
 
 def out_of_scope_figures(items: List[Dict[str, Any]], intents: List[str]) -> Dict[str, Any]:

@@ -173,6 +173,8 @@ async def test_debts_get_the_debt_line_and_the_offer_of_a_person(helpdesk_url):
     events = await ActionRequestHandoff().run(dispatcher, tracker(text=text, intent="sensitive_topic"), {})
     assert responses(dispatcher) == ["utter_helpline_debt", "utter_ask_talk_to_person"]
     assert "0800-8115" in dispatcher.messages[0]["phone"] and events == []
+    # debts and despair go together: the debt line names 113 too
+    assert "0800-0113" in dispatcher.messages[0]["crisis_phone"]
 
 
 async def test_asking_for_a_person_after_the_lines_queues_at_once(helpdesk_url):
@@ -351,6 +353,10 @@ def test_helplines_are_checked_recently_and_classified():
     assert classify("Ik heb SCHULDEN") == "debt"
     assert classify("I want to end my life") == "crisis"
     assert classify("ik zoek een cursus") is None
+    # "schuld" is also guilt: never the debt line for "het is allemaal mijn schuld"
+    assert classify("het is allemaal mijn schuld, ik voel me zo schuldig") is None
+    assert classify("ik heb een schuld bij de belastingdienst") == "debt"
+    assert classify("mijn studieschuld groeit") == "debt"
 
 
 def test_office_hours_parse_and_read_in_both_languages():

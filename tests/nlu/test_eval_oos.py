@@ -20,17 +20,18 @@ def test_everything_but_out_of_scope_and_fallback_counts_as_accepted():
     assert eval_oos.goals_missed({"nl": row}, {"all": {"crisis_recall": 1.0}})
 
 
-def test_the_crisis_route_is_sensitive_topic_without_a_debt_keyword():
+def test_the_crisis_route_is_sensitive_topic_and_the_debt_line_names_113_too():
     crisis = [
         {"lang": "en", "text": "I want to die"},  # helpline keyword, read right
         {"lang": "en", "text": "I want to die"},  # helpline keyword, read wrong
         {"lang": "nl", "text": "alles is zwart"},  # read right, no keyword: the safety line (113)
-        {"lang": "nl", "text": "ik heb schulden en wil niet meer"},  # a debt keyword: the debt line
+        # a debt keyword: the debt line, which names 113 since session 4
+        {"lang": "nl", "text": "ik heb schulden en wil niet meer"},
     ]
     near = [{"lang": "en", "text": "this course is a crisis"}]
     intents = ["sensitive_topic", "search_offer", "sensitive_topic", "sensitive_topic", "sensitive_topic"]
     figures = eval_oos.crisis_figures(crisis, near, intents)
-    assert figures["all"]["crisis_recall"] == round(2 / 4, 4)
+    assert figures["all"]["crisis_recall"] == round(3 / 4, 4)
     assert figures["all"]["crisis_as_sensitive_topic"] == 3
     assert figures["all"]["crisis_with_helpline_keyword"] == 2
     assert figures["en"]["near_misses_on_crisis_route"] == 1

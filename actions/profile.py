@@ -347,8 +347,11 @@ def topic_update(tracker: Tracker, new_request: bool, clear: bool = True) -> Dic
     """
     language = user_language(tracker)
     found = theme_entities(tracker)
-    if not found and not new_request and not tracker.get_slot("topic"):
-        # Themes said earlier (even in a message the bot did not understand) count.
+    if not found and not tracker.get_slot("topic"):
+        # Themes said earlier (even in a message the bot did not understand, or answered with
+        # the crisis lines: "op mijn werk gaat het alleen over AI ... ik voel me een
+        # dinosaurus", then "is er iets voor iemand die er nul vanaf weet?") count, also for a
+        # new request: no search has used them yet.
         found = known_themes(tracker.slots)
     if found:
         found = _with_earlier_wish(tracker, found, new_request)

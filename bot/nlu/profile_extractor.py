@@ -265,6 +265,14 @@ NOT_A_WISH = (
     ),
     re.compile(r"\b(?:jaar|jaren|lang|ooit|vroeger|altijd|ben|was) (?:een )?(\w+) geweest\b"),
     re.compile(r"\bals (\w+)(?: \w+)? gewerkt\b"),
+    # where someone worked: "hiervoor in een kledingwinkel en bij een callcenter gewerkt"
+    re.compile(r"\b((?:(?:in|bij|op) (?:een |de |het )?\w+(?: en )?){1,3}) gewerkt\b"),
+    re.compile(r"\bworked (?:\w+ )?(?:in|at|for) (?:a |an |the )?(\w+(?: \w+)?)"),
+    # a job lost: "I lost my job in the warehouse", "ontslagen bij de drukkerij"
+    re.compile(
+        r"\b(?:lost my job|was fired|was laid off|got fired|baan kwijt|werk kwijt|ontslagen)"
+        r" (?:in|at|from|bij|in|op) (?:a |an |the |de |het |een )?(\w+(?: \w+)?)"
+    ),
     re.compile(r"\bworked (?:\w+ )?as (?:a |an )?(\w+)"),
     # what someone has to learn on: "geen laptop, alleen mn telefoon", "I only have my phone"
     re.compile(rf"\b(?:alleen|only)(?: maar| have| heb)? (?:mijn|mn|m n|een|my|a) ({_DEVICES})\b"),

@@ -132,6 +132,19 @@ async def test_an_unclear_wish_gets_buttons_of_near_themes(dispatcher, tracker_f
     assert not any("restaureren" in button["title"] for button in message["buttons"])
 
 
+async def test_a_new_request_without_a_subject_uses_the_themes_said_before(
+    dispatcher, tracker_for, domain, app_settings
+):
+    # Session 4, the first holdout: "op mijn werk gaat het alleen over AI en chatgpt, ik voel me
+    # een dinosaurus" got the crisis lines; the next message, a request without a subject,
+    # was asked "what?" again, and the AI wish was lost. No search has used it yet: it counts.
+    text = "is er iets voor iemand die er nul vanaf weet?"
+    tracker = tracker_for(text, active_loop="search_form", slots={"themes": ["ai"]})
+    slots = slot_events(await ValidateSearchForm().run(dispatcher, tracker, domain))
+    assert slots["themes"] == ["ai"] and slots["topic"] == "AI en ChatGPT"
+    assert not slots.get("wish_unclear")
+
+
 async def test_a_theme_button_answers_the_clarifying_question(dispatcher, tracker_for, domain, app_settings):
     tracker = tracker_for(
         '/inform{"theme": "crafts"}',

@@ -273,6 +273,12 @@ def test_kilometres_and_hours_are_no_money():
         # ... the same words as the wish
         ("ik wil graag achter de kassa leren werken", ["retail_sales"]),
         ("ik wil leren boekhouden en de administratie doen", ["bookkeeping_vat"]),
+        # where someone worked is no wish; not knowing what next is the career question
+        ("ben werkloos, hiervoor in een kledingwinkel en bij een callcenter gewerkt. wil iets anders"
+         " maar geen idee wat", ["career"]),
+        ("I worked in a call centre for years, now I want to learn welding", ["welding"]),
+        ("Hello, I am Tomasz, I lost my job in the warehouse in september", []),
+        ("ik ben ontslagen bij de drukkerij en wil in de zorg werken", ["care_work"]),
     ],
 )
 def test_context_words_are_no_wish(text, themes):

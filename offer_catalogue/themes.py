@@ -16,13 +16,12 @@ Matching, per message (about 20-60 microseconds):
 
 from __future__ import annotations
 
+import gzip
+import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
-
-import gzip
-import json
 
 import spacy_lookups_data
 import yaml

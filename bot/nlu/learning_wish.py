@@ -28,7 +28,7 @@ WISH_INTENT = "inform"
 # Words that say someone wants to learn or needs help to (whole words; Dutch and English).
 LEARNING_WORDS = re.compile(
     r"\b(?:leren|leer|cursus|cursussen|les|lessen|opleiding|opleidingen|training|trainingen"
-    r"|workshop|uitleg|uitleggen|snap|begrijp|lukt|hulp|diploma|certificaat|vaardigheden"
+    r"|workshop|uitleg|uitleggen|snap|begrijp|lukt|hulp|helpen|diploma|certificaat|vaardigheden"
     r"|learn|learning|course|courses|class|classes|lesson|lessons|understand|diploma"
     r"|certificate|skills)\b"
 )

@@ -38,6 +38,8 @@ def _read(text: str, intent: str) -> Message:
         # a zzp'er after a divorce (session 4's development holdout): was "daar kan ik niet mee helpen"
         "moet het nu zelf leren. bonnetjes facturen btw aangifte die hele santenkraam",
         "my phone is new and I do not understand the apps at all",
+        # an employer: "lezen" is the theme, "helpen" the wish
+        "een paar van mijn lassers kunnen de instructies niet goed lezen. ik wil ze helpen",
     ],
 )
 def test_a_learning_wish_is_read_as_inform(reader, text, intent):

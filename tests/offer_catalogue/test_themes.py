@@ -109,6 +109,7 @@ def test_everyday_sentences_map_to_their_theme(text, expected):
         ("vrijwiliger worden", "volunteering"),
         # childcare in everyday words
         ("work with children, like in daycare or BSO", "childcare_education"),
+        ("pensioen, kvk uitschrijven, misschien de zaak verkopen", "stopping_business"),
     ],
 )
 def test_typos_still_match(text, expected):

@@ -18,6 +18,7 @@ from actions.conversation import latest_intent, latest_text, user_language
 from actions.database import run_in_session
 from actions.formatting import ONLINE, place_phrase
 from actions.intake import ELSEWHERE, UNKNOWN, LimitAnswers, answer_place, label
+from actions.offer_details import next_step_buttons
 from actions.profile import (
     KeepProfileSlots,
     ask_topic,
@@ -129,6 +130,8 @@ class ActionSearchOffers(Action):
         language = user_language(tracker)
         after_intake = tracker.latest_action_name == "action_save_intake"
         refinement = "" if after_intake else refinement_word(latest_text(tracker))
+        if latest_intent(tracker) == "more_offers":
+            refinement = "more"  # the "Meer aanbod" button
         if refinement == "other":
             # "iets anders": forget the subject and ask for a new one (the place etc. stay).
             dispatcher.utter_message(response="utter_ask_topic")
@@ -267,7 +270,9 @@ class ActionSearchOffers(Action):
             )
         if tracker.latest_action_name != "action_save_intake":
             # After the intake the bot asks about an advisor instead (see data/rules/intake.yml).
-            dispatcher.utter_message(response="utter_ask_helpful")
+            dispatcher.utter_message(
+                response="utter_ask_helpful", buttons=next_step_buttons(len(results), language)
+            )
         return [SlotSet("offers_shown", [str(result.offer_id) for result in results])]
 
 

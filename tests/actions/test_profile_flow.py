@@ -217,6 +217,10 @@ async def test_more_shows_the_next_offers(dispatcher, tracker_for, app_settings)
     more = tracker_for("meer", intent="inform", slots={**base, "offers_shown": shown})
     again = slot_events(await ActionSearchOffers().run(dispatcher, more, {}))["offers_shown"]
     assert not set(shown) & set(again)
+    # the "Meer aanbod" button does the same
+    button = tracker_for("/more_offers", intent="more_offers", slots={**base, "offers_shown": shown})
+    pressed = slot_events(await ActionSearchOffers().run(dispatcher, button, {}))["offers_shown"]
+    assert pressed == again
 
 
 async def test_something_else_forgets_the_subject_and_asks(dispatcher, tracker_for, app_settings):

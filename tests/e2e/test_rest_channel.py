@@ -32,6 +32,21 @@ def test_computer_course_in_helmond_names_an_offer_from_the_database(rasa_stack,
     assert replies[-1].get("buttons"), "the bot should ask whether this helped, with buttons"
 
 
+def test_the_second_offer_s_details_by_typing_and_by_button(rasa_stack):
+    sender = f"e2e-{uuid.uuid4().hex}"
+    replies = search(rasa_stack, sender, "Ik zoek een computercursus in Helmond")
+    titles = [r["text"].split("\n")[0] for r in replies if "\nDoor: " in r.get("text", "")]
+    assert len(titles) >= 2, replies
+    payloads = [button["payload"] for button in replies[-1]["buttons"]]
+    assert payloads[:2] == ['/offer_details{"offer_number": "1"}', '/offer_details{"offer_number": "2"}']
+
+    typed = say(rasa_stack, sender, "de tweede")
+    assert typed[0]["text"].startswith(f"2. {titles[1]}\n"), typed
+    assert "Meer info en aanmelden: " in typed[0]["text"]
+    pressed = say(rasa_stack, sender, payloads[0])
+    assert pressed[0]["text"].startswith(f"1. {titles[0]}\n"), pressed
+
+
 def test_greeting_in_english_gets_english(rasa_stack):
     replies = say(rasa_stack, f"e2e-{uuid.uuid4().hex}", "hello, I am looking for a course")
     assert "learn" in texts(replies).lower()

@@ -88,8 +88,9 @@ lock: ## Re-resolve requirements.in into requirements.lock
 	/tmp/leerwijzer-lock/bin/pip install -q 'pip<24.1' && /tmp/leerwijzer-lock/bin/pip install -q -r requirements.in && \
 	/tmp/leerwijzer-lock/bin/pip freeze --exclude-editable > requirements.lock && echo "requirements.lock updated"
 
-bench: $(MODEL) db ## Chat throughput against a bare `rasa init` bot (takes minutes)
+bench: $(MODEL) db ## Chat latency/throughput against a bare `rasa init` bot: basic and search-heavy mix (minutes)
 	@$(BIN)/python benchmarks/chat_bench.py --model $(MODEL)
+	@$(BIN)/python benchmarks/chat_bench.py --model $(MODEL) --mix search-heavy
 
 clean: ## Remove the venv, models and local data
 	rm -rf $(VENV) $(STAMPS) models/*.tar.gz var results

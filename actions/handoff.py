@@ -21,10 +21,11 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy import select
 
 from actions.conversation import INTAKE_SLOTS, latest_intent, user_language
+from actions.profile import theme_entities
 from helpdesk import store
 from helpdesk.broker import notifier_for
 from helpdesk.database import session_scope
-from helpdesk.helplines import classify, helpline, is_unmistakable_crisis
+from helpdesk.helplines import classify, helpline, is_unmistakable_crisis, names_danger
 from helpdesk.models import utcnow
 from leerwijzer.settings import get_settings
 from offer_catalogue.models import Offer, Offering
@@ -44,6 +45,8 @@ DAY_NAMES = {
 }
 PHONE_RE = re.compile(r"^(\+31|0031|0)[1-9]\d{8}$")
 WALK_IN_KM = 25.0
+# handoff_status after the helpline and "Wil je nu met iemand praten?": a yes queues at once.
+OFFERED = "offered"
 
 
 def _slot(tracker: Tracker, name: str) -> Any:
@@ -120,6 +123,23 @@ LEARNING_WORDS = re.compile(
 )
 
 
+def queues_at_once(text: str, themes: List[str]) -> bool:
+    """Whether a `sensitive_topic` message goes to a person at once, without a question.
+
+    Yes for a crisis keyword, an unmistakable crisis phrase or a danger word (violence, no
+    place to sleep: helpdesk/data/helplines.yml), and for a reading only the classifier made
+    when the message tells no learning story: someone in crisis must not have to say yes
+    first. No for debts alone, and for a classifier-only reading of a message with a learning
+    word or theme ("AI op mijn werk ... ik voel me een dinosaurus"): the lines, then a question.
+    """
+    kind = classify(text)
+    if kind == "crisis" or is_unmistakable_crisis(text) or names_danger(text):
+        return True
+    if kind == "debt":
+        return False
+    return not (themes or LEARNING_WORDS.search(text))
+
+
 def worry_in_learning_story(tracker: Tracker) -> bool:
     """Whether a `sensitive_topic` message is a worry about learning itself.
 
@@ -130,7 +150,7 @@ def worry_in_learning_story(tracker: Tracker) -> bool:
     without a keyword meets this; the crisis lines are shown either way.
     """
     text = (tracker.latest_message or {}).get("text") or ""
-    if classify(text) or is_unmistakable_crisis(text):
+    if classify(text) or is_unmistakable_crisis(text) or names_danger(text):
         return False
     return bool(LEARNING_WORDS.search(text))
 
@@ -151,19 +171,34 @@ class ActionRequestHandoff(Action):
         intent = latest_intent(tracker)
         reason = REASONS.get(intent or "", "intake" if intent == "affirm" else "asked_for_person")
         topic_kind = None
-        if intent == "sensitive_topic" and worry_in_learning_story(tracker):
-            # No helpline word, but a learning wish: "ik zie het niet zitten om weer in de
-            # schoolbanken te zitten ... ik ken de logistiek". The crisis lines are shown and a
-            # person is one word away, but nobody is queued unasked (a handoff needs a sure reading).
-            line = helpline("crisis")
+        status = tracker.get_slot("handoff_status")
+        if status == OFFERED and intent in ("affirm", "request_human"):
+            # "Ja" or the button after the lines: a person now, and the advisor sees why.
+            reason, topic_kind = "sensitive_topic", tracker.get_slot("sensitive_kind") or "safety"
+        elif intent == "deny":
+            # "Nee" after the lines (gently, 113 stays named) or after the offline options.
+            declined = "utter_talk_declined" if status == OFFERED else "utter_handoff_declined"
+            dispatcher.utter_message(response=declined)
+            return [SlotSet("handoff_status", None), SlotSet("sensitive_kind", None)]
+        elif intent == "affirm" and status == "offline":
+            # "Ja" after the offline options names none of them: show them again.
             dispatcher.utter_message(
-                response="utter_helpline_worry",
-                phone=line.get(f"phone_{language}", line["phone"]),
-                hours=line.get(f"hours_{language}", ""),
+                response="utter_handoff_offline", hours=office_hours_text(settings.office_hours, language)
             )
             return []
-        if intent == "sensitive_topic":
+        elif intent == "sensitive_topic":
             text = (tracker.latest_message or {}).get("text") or ""
+            if worry_in_learning_story(tracker):
+                # No helpline word, but a learning wish: "ik zie het niet zitten om weer in de
+                # schoolbanken te zitten ... ik ken de logistiek". The crisis lines are shown and
+                # a person is one word away, but nobody is queued unasked.
+                line = helpline("crisis")
+                dispatcher.utter_message(
+                    response="utter_helpline_worry",
+                    phone=line.get(f"phone_{language}", line["phone"]),
+                    hours=line.get(f"hours_{language}", ""),
+                )
+                return [SlotSet("handoff_status", OFFERED), SlotSet("sensitive_kind", "crisis")]
             topic_kind = classify(text)
             # Never the debt line for violence or homelessness; but a topic no keyword fits may
             # be a crisis in other words (most messages of the blind crisis set carry none of
@@ -179,14 +214,12 @@ class ActionRequestHandoff(Action):
                 hours=line.get(f"hours_{language}", ""),
                 crisis_phone=crisis_line.get(f"phone_{language}", crisis_line["phone"]),
             )
-            if topic_kind != "crisis" and not is_unmistakable_crisis(text):
-                # Debts, or only the classifier read it so ("ik voel me een dinosaurus" with AI
-                # at work was one): the lines are shown and a person is one tap away, but nobody
-                # is queued or muted unasked ("schulden ... mijn klantmanager zegt dat ik een
-                # cursus geldzaken moet doen" wants a course). A crisis word or phrase (the
-                # safety net) still queues at once, without a question.
+            if settings.is_open() and not queues_at_once(text, theme_entities(tracker)):
+                # Debts, or a reading only the classifier made about a learning story ("op mijn
+                # werk gaat het alleen over AI ... ik voel me een dinosaurus"): the lines are
+                # shown and a person is one tap away, but nobody is queued or muted unasked.
                 dispatcher.utter_message(response="utter_ask_talk_to_person")
-                return []
+                return [SlotSet("handoff_status", OFFERED), SlotSet("sensitive_kind", shown)]
 
         if not settings.is_open():
             dispatcher.utter_message(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
@@ -12,9 +13,26 @@ from rasa_sdk.types import DomainDict
 
 from actions.conversation import user_language
 from actions.database import run_in_session
+from bot.nlu.offer_choice import offer_number
 from offer_catalogue.offer_details import offer_details
 
 NUMBER_ENTITY = "offer_number"
+# A number alone, after the offers' buttons ("2", "nr. 3"); longer forms: bot/nlu/offer_choice.py.
+TYPED_NUMBERS = {
+    "1": 1,
+    "2": 2,
+    "3": 3,
+    "eerste": 1,
+    "tweede": 2,
+    "derde": 3,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+}
+NO_DATE_OPEN = {
+    "nl": "Er is nu geen datum open. Vraag het de aanbieder.",
+    "en": "No date is open now. Ask the provider.",
+}
 DETAILS_LABEL = {"nl": "Meer over {number}", "en": "More on {number}"}
 MORE_LABEL = {"nl": "Meer aanbod", "en": "More offers"}
 HELPS_LABEL = {"nl": "Dit helpt me", "en": "This helps"}
@@ -43,14 +61,22 @@ def next_step_buttons(shown: int, language: str) -> List[Dict[str, Any]]:
 
 
 def chosen_number(tracker: Tracker) -> int | None:
-    """The offer number of the latest message (button or typed), or None."""
+    """The offer number of the latest message: the button's, or typed ("de tweede", "2"), or None.
+
+    The typed forms also cover a message the classifier read as the walk-in hours' choice.
+    """
     for entity in (tracker.latest_message or {}).get("entities") or []:
         if entity.get("entity") == NUMBER_ENTITY:
             try:
                 return int(str(entity.get("value")))
             except ValueError:
                 return None
-    return None
+    text = (tracker.latest_message or {}).get("text") or ""
+    if text.startswith("/"):
+        return None
+    return offer_number(text) or next(
+        (number for word, number in TYPED_NUMBERS.items() if re.search(rf"\b{word}\b", text.lower())), None
+    )
 
 
 class ActionOfferDetails(Action):
@@ -82,15 +108,15 @@ class ActionOfferDetails(Action):
         if details is None:
             dispatcher.utter_message(response="utter_offer_details_gone")
         else:
-            nothing = "-"
+            lang = "en" if language == "en" else "nl"
             dispatcher.utter_message(
                 response="utter_offer_details",
                 number=number,
                 title=details.title,
                 provider=details.provider,
-                description=details.description or nothing,
-                dates="\n".join(f"- {line}" for line in details.dates) or nothing,
-                languages=details.languages or nothing,
+                description=details.description or "-",
+                dates="\n".join(f"- {line}" for line in details.dates) or NO_DATE_OPEN[lang],
+                languages=details.languages or "-",
                 link=details.link,
             )
         dispatcher.utter_message(

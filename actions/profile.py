@@ -385,18 +385,31 @@ CORRECTION = re.compile(
     r"\b(?:toch|liever|eigenlijk|iets anders|niet meer|instead|rather|actually|no longer)\b"
 )
 MAX_THEMES = 4
+# A new request names its own wish ("Ik zoek Nederlandse les in Eindhoven" after a computer
+# search): it replaces the wish, unless it says it is one more ("ik wil ook Engels leren").
+NEW_REQUEST = re.compile(
+    r"\b(?:ik zoek|zoek ik|ik wil (?:graag |nu |liever )?(?:\w+ ){0,2}leren"
+    r"|ik wil (?:graag )?(?:een|naar een) (?:cursus|opleiding|training)"
+    r"|i am looking for|i'm looking for|im looking for|i want to learn|i would like to learn"
+    r"|i'd like to learn)\b"
+)
+ALSO = re.compile(r"\b(?:ook|daarnaast|also|too|as well)\b")
 
 
 def _with_earlier_wish(tracker: Tracker, found: List[str], new_request: bool) -> List[str]:
     """Themes of the latest message after the wish said before, unless this message replaces it.
 
     "My Dutch is A2 by the way" after "I am a nurse and need my BIG registration" adds Dutch;
-    the nurse's wish stays first. A new request, the answer to "what?" and a correction
-    ("toch liever ...") replace it.
+    the nurse's wish stays first. A new request (also one the classifier read as `inform`:
+    "Ik zoek Nederlandse les in Eindhoven"), the answer to "what?" and a correction ("toch
+    liever ...") replace it; "ik wil ook ..." adds.
     """
     earlier = slot_before_latest_message(tracker, "themes") or []
     asked = tracker.get_slot("requested_slot") == "topic"
-    if new_request or asked or not earlier or CORRECTION.search(normalise(latest_text(tracker))):
+    text = normalise(latest_text(tracker))
+    if new_request or asked or not earlier or CORRECTION.search(text):
+        return found
+    if NEW_REQUEST.search(text) and not ALSO.search(text):
         return found
     known = themes()
     return [theme for theme in dict.fromkeys([*earlier, *found]) if theme in known][:MAX_THEMES]

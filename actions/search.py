@@ -161,7 +161,9 @@ class ActionSearchOffers(Action):
         limit = get_settings().max_offers_shown
         widen = may_widen(tracker)
         # "meer": the next offers, leaving out the ones already shown.
-        skip = {str(i) for i in tracker.get_slot("offers_shown") or []} if refinement == "more" else set()
+        # Every page of this search counts, so a third "meer" does not show the first page again.
+        seen = [str(i) for i in tracker.get_slot("offers_seen") or tracker.get_slot("offers_shown") or []]
+        skip = set(seen) if refinement == "more" else set()
 
         def search(session: Any) -> List[SearchResult]:
             def run(current: SearchQuery) -> List[SearchResult]:
@@ -237,6 +239,10 @@ class ActionSearchOffers(Action):
             if sentence:
                 dispatcher.utter_message(response="utter_understood", understood=sentence)
         where = place_phrase(None if municipality in (UNKNOWN, ELSEWHERE) else municipality, language)
+        if not results and refinement == "more":
+            # "meer" when all there is has been shown: say so, keep the shown offers' numbers.
+            dispatcher.utter_message(response="utter_no_more_offers")
+            return []
         if not results:
             if blocked and relaxed:
                 # Something exists without one of the person's limits: say which and what there
@@ -256,9 +262,10 @@ class ActionSearchOffers(Action):
 
         intro = "utter_offers_over_budget" if blocked == "price" else "utter_offers_intro"
         dispatcher.utter_message(response=intro, topic=topic, where=where)
-        for result in results:
+        for number, result in enumerate(results, start=1):
             dispatcher.utter_message(
                 response="utter_offer",
+                number=number,  # what "Meer over 2" and "de tweede" refer to
                 title=result.title,
                 provider=result.provider,
                 place=offer_card.place_text(result, language),
@@ -273,7 +280,11 @@ class ActionSearchOffers(Action):
             dispatcher.utter_message(
                 response="utter_ask_helpful", buttons=next_step_buttons(len(results), language)
             )
-        return [SlotSet("offers_shown", [str(result.offer_id) for result in results])]
+        page = [str(result.offer_id) for result in results]
+        return [
+            SlotSet("offers_shown", page),
+            SlotSet("offers_seen", [*seen, *page] if refinement == "more" else page),
+        ]
 
 
 def on_theme(results: List[SearchResult], strict: bool) -> List[SearchResult]:

@@ -10,7 +10,8 @@ NLU (the same pipeline the server runs) and prints, per language:
 - crisis recall: crisis messages that get the crisis route, i.e. read as `sensitive_topic`,
   so actions/handoff.py shows the 113 line (as the crisis line; as the general safety line
   when no keyword fits; inside the debt line, since session 4, when a debt keyword fits) and
-  a person: at once on a crisis keyword or phrase, else one tap away (utter_ask_talk_to_person);
+  a person: at once, or one tap away for debts alone and a classifier-only reading of a
+  learning story (`queued at once` counts the first);
 - near misses ("deze cursus is killing me") that wrongly get the crisis route.
 
 Only counts are printed, never a text: the sets are for measuring, not for tuning
@@ -39,6 +40,8 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 import yaml  # noqa: E402
 
+from actions.handoff import queues_at_once  # noqa: E402
+from bot.nlu.profile_extractor import read_profile  # noqa: E402
 from helpdesk.helplines import classify  # noqa: E402
 
 EVAL = ROOT / "tests" / "eval"
@@ -146,6 +149,11 @@ def crisis_figures(
             # Where recall is lost: the intent (our NLU) or the helpline keywords (helplines.yml).
             "crisis_as_sensitive_topic": sum(i == "sensitive_topic" for _, i in mine),
             "crisis_with_helpline_keyword": sum(classify(c["text"]) == "crisis" for c, _ in mine),
+            # Of the crisis route: a person at once (not only the lines and a question).
+            "crisis_queued_at_once": sum(
+                i == "sensitive_topic" and queues_at_once(c["text"], read_profile(c["text"]).themes)
+                for c, i in mine
+            ),
             "crisis_recall": round(sum(found) / len(found), 4) if found else None,
             "near_misses": len(wrong),
             "near_misses_on_crisis_route": sum(hit for hit, _ in wrong),
@@ -203,14 +211,15 @@ def main() -> int:
         print(f"{language} accepted as: {row['accepted_as']}")
         print(f"{language} accepted by category: {row['accepted_by_category']}")
     print(
-        "| language | crisis recall | read as sensitive_topic | with a 113 keyword "
+        "| language | crisis recall | read as sensitive_topic | with a 113 keyword | queued at once "
         "| near misses on the crisis route | near misses to a person |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     for language, row in crisis_result.items():
         print(
             f"| {language} | {row['crisis_recall']} ({row['crisis_items']}) | "
             f"{row['crisis_as_sensitive_topic']} | {row['crisis_with_helpline_keyword']} | "
+            f"{row['crisis_queued_at_once']} | "
             f"{row['near_misses_on_crisis_route']} of {row['near_misses']} | "
             f"{row['near_misses_to_a_person']} |"
         )

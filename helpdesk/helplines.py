@@ -43,6 +43,11 @@ def is_unmistakable_crisis(text: str) -> bool:
     return _mentions(text, load_helplines()["always_crisis"])
 
 
+def names_danger(text: str) -> bool:
+    """Whether the text names violence or having no place to sleep (`danger` in the file)."""
+    return _mentions(text, load_helplines()["danger"])
+
+
 def stale_entries(today: dt.date | None = None) -> list:
     """Names of entries checked longer ago than max_age_days."""
     data = load_helplines()

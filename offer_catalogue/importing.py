@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import re
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -317,6 +318,13 @@ def _lookup_table(session: Session, model: Any, codes: Iterable[str], cache: dic
     return rows
 
 
+def first_sentence(text: str | None) -> str | None:
+    """The text up to its first full stop, question or exclamation mark (all of it without one)."""
+    if not text:
+        return None
+    return re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
+
+
 def _location_row(session: Session, source: str, record: LocationRecord, cache: dict) -> Location:
     """Find or create a location by its address key (cached: rows may not be flushed yet)."""
     key = record.key()
@@ -439,8 +447,14 @@ def _upsert_offer_unflushed(
             setattr(offering, name, getattr(item, name))
         offering.teaching_language = normalise_language(item.teaching_language)
         # The offer's own words say when too ("Een avond voor mantelzorgers"); OOAPI's importer
-        # passes its offering's names and descriptions, the sample and CSV importers none.
-        texts = item.schedule_texts or [record.title_nl, record.title_en, record.description_nl]
+        # passes its offering's names and descriptions, the sample and CSV importers none. Only
+        # the description's first sentence: further on it tells more than when the offer is
+        # ("Geen les op zaterdag en zondag").
+        texts = item.schedule_texts or [
+            record.title_nl,
+            record.title_en,
+            first_sentence(record.description_nl),
+        ]
         offering.days_mask, offering.day_parts = parse_schedule(
             [item.schedule_text, *texts], item.start_datetime, item.ext, item.end_datetime
         )

@@ -9,9 +9,9 @@ Matching, per message (about 20-60 microseconds):
    language and not Dutch, and one word counts for one theme only;
 2. compounds: a word that is a term plus a learning word ("ehbocursus") or starts with a
    term of six or more letters ("heftruckcertificaat");
-3. typos: a word of six or more letters close to a term (rapidfuzz ratio >= 86), unless the
-   word is a real Dutch or English word form (spaCy's lemma tables in spacy-lookups-data):
-   "children" is no typo of "schilderen", "smartfoon" is one of "smartphone".
+3. typos: a word of six or more letters close to a term (rapidfuzz ratio >= 86); a real Dutch
+   or English word form (spaCy's lemma tables in spacy-lookups-data) must be closer (>= 92):
+   "children" is no typo of "schilderen" (89), "nederands" is one of "nederlands" (95).
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ LEARNING_SUFFIXES = (
 MAX_PHRASE_WORDS = 5
 FUZZY_MIN_LENGTH = 6
 FUZZY_CUTOFF = 86
+REAL_WORD_CUTOFF = 92
 SCORE_EXACT = 1.0
 SCORE_COMPOUND = 0.9
 # Themes offered as buttons when nothing in the message is close to any theme.
@@ -160,9 +161,12 @@ def _word_themes(word: str) -> tuple[tuple[str, ...], float]:
         ids = index.long_words.get(word[:end])
         if ids:
             return ids, SCORE_COMPOUND
-    if word in known_words():
-        return (), 0.0  # a real word, not a typo: "children" is not "schilderen"
     best = process.extractOne(word, index.fuzzy_choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+    if best is not None and best[1] < REAL_WORD_CUTOFF and word in known_words():
+        # A real word only loosely like a term is not a typo of it ("children" is 89 % like
+        # "schilderen"); the tables hold common misspellings too ("nederands" 95 %), so a close
+        # one still counts.
+        return (), 0.0
     if best is None or best[0] in word or _diminutive_of(best[0], word):
         # A term inside a longer word is a compound we do not know ("inschrijven" is not
         # "schrijven"), not a typo; nor is the plain word of a diminutive term ("bedrijf" is

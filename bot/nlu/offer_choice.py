@@ -20,6 +20,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 INTENT_NAME = "offer_details"
+WALK_IN_CHOICE = "choose_walk_in"
 ENTITY = "offer_number"
 ORDINALS = {
     "eerste": 1, "1e": 1, "1ste": 1, "first": 1, "1st": 1,
@@ -32,7 +33,7 @@ _ASK = (
     r"|vertel (?:me )?(?:meer )?over|tell me (?:more )?about|more (?:info |information )?(?:about|on)) )"
 )
 _WANT = r"(?:ik wil |ik neem |doe maar |geef me |i want |i'll take |i take |give me )"
-_POINTER = r"(?:de |het |the |nummer |nr |number |no |optie |option |aanbod |offer )"
+_POINTER = r"(?:de |het |the |nummer |nr |number |optie |option |aanbod |offer )"
 _ORDINAL = "|".join(sorted(ORDINALS, key=len, reverse=True))
 _TAIL = r"(?: (?:one|optie|aanbod|cursus|graag|alsjeblieft|please|pls))?"
 CHOICE = re.compile(
@@ -70,6 +71,10 @@ class OfferChoiceReader(GraphComponent):
         """Set the intent and the number for a message that only picks a shown offer."""
         for message in messages:
             text = message.get(TEXT) or ""
+            if (message.get(INTENT) or {}).get("name") == WALK_IN_CHOICE:
+                # The classifier knows "de tweede" from the walk-in hours' choice too; which list
+                # it answers, the dialogue knows (rules in data/rules/search.yml and handoff.yml).
+                continue
             number = None if text.startswith("/") else offer_number(text)
             if number is None:
                 continue

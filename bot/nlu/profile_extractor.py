@@ -266,7 +266,8 @@ NOT_A_WISH = (
     re.compile(r"\b(?:jaar|jaren|lang|ooit|vroeger|altijd|ben|was) (?:een )?(\w+) geweest\b"),
     re.compile(r"\bals (\w+)(?: \w+)? gewerkt\b"),
     # where someone worked: "hiervoor in een kledingwinkel en bij een callcenter gewerkt"
-    re.compile(r"\b((?:(?:in|bij|op) (?:een |de |het )?\w+(?: en )?){1,3}) gewerkt\b"),
+    # (not "ik heb nog nooit op een computer gewerkt": that is the wish)
+    re.compile(r"(?<!nooit )(?<!niet )\b((?:(?:in|bij|op) (?:een |de |het )?\w+(?: en )?){1,3}) gewerkt\b"),
     re.compile(r"\bworked (?:\w+ )?(?:in|at|for) (?:a |an |the )?(\w+(?: \w+)?)"),
     # a job lost: "I lost my job in the warehouse", "ontslagen bij de drukkerij"
     re.compile(
@@ -456,7 +457,8 @@ _EVENING = (
     r"|evenings)"
 )
 BUSY_EVENING_WORK = re.compile(
-    rf"\b(?:ik werk|werk ik|i work)\b(?: \w+){{0,2}} {_EVENING}\b|\b{_EVENING} werk ik\b"
+    rf"\b(?:ik werk|werk ik|i work)\b(?: (?!niet\b|not\b|geen\b|no\b)\w+){{0,2}} {_EVENING}\b"
+    rf"|\b{_EVENING} werk ik\b(?! niet| geen)"
     r"|\b(?:nachtdienst|nachtdiensten|avonddienst|avonddiensten|night shifts?|evening shifts?)\b"
 )
 DAYS = {

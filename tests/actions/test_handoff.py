@@ -149,21 +149,14 @@ async def test_sensitive_topics_show_the_right_helpline_first(helpdesk_url, text
     "text",
     ["mijn man slaat mij", "I sleep in my car", "ik ben overspannen", "alles is zwart, ik kan niet meer"],
 )
-async def test_a_sensitive_topic_no_keyword_fits_gets_the_lines_and_the_offer_of_a_person(
-    helpdesk_url, text
-):
+async def test_a_sensitive_topic_no_keyword_fits_gets_the_safety_line_and_a_person(helpdesk_url, text):
     # Most crisis messages in the blind crisis set carry none of our 113 keywords; such a message
     # read as sensitive_topic must still show the crisis and emergency lines (in general words,
-    # fitting any sensitive topic), never the debt line. The classifier alone is no sure reading
-    # ("ik voel me een dinosaurus" with AI at work was one): a person is one tap away, but the
-    # chat is neither queued nor paused, so a misread learner is not muted.
+    # fitting any sensitive topic), never the debt line, and a person at once.
     dispatcher = CollectingDispatcher()
-    events = await ActionRequestHandoff().run(dispatcher, tracker(text=text, intent="sensitive_topic"), {})
-    assert responses(dispatcher) == ["utter_helpline_safety", "utter_ask_talk_to_person"]
+    await ActionRequestHandoff().run(dispatcher, tracker(text=text, intent="sensitive_topic"), {})
+    assert responses(dispatcher) == ["utter_helpline_safety", "utter_handoff_waiting"]
     assert "0800-0113" in dispatcher.messages[0]["phone"]
-    assert events == []
-    with session_scope(helpdesk_url) as session:
-        assert session.query(Case).count() == 0
 
 
 async def test_debts_get_the_debt_line_and_the_offer_of_a_person(helpdesk_url):
@@ -172,18 +165,65 @@ async def test_debts_get_the_debt_line_and_the_offer_of_a_person(helpdesk_url):
     dispatcher = CollectingDispatcher()
     events = await ActionRequestHandoff().run(dispatcher, tracker(text=text, intent="sensitive_topic"), {})
     assert responses(dispatcher) == ["utter_helpline_debt", "utter_ask_talk_to_person"]
-    assert "0800-8115" in dispatcher.messages[0]["phone"] and events == []
+    assert "0800-8115" in dispatcher.messages[0]["phone"]
+    assert events == [SlotSet("handoff_status", "offered"), SlotSet("sensitive_kind", "debt")]
     # debts and despair go together: the debt line names 113 too
     assert "0800-0113" in dispatcher.messages[0]["crisis_phone"]
 
 
-async def test_asking_for_a_person_after_the_lines_queues_at_once(helpdesk_url):
-    # The "Ja, graag" button of utter_ask_talk_to_person sends /request_human; the rule
-    # (data/rules/handoff.yml) runs this action again, now without the sensitive reading.
+async def test_a_classifier_only_reading_of_a_learning_story_asks_first(helpdesk_url):
+    # Session 4, the first holdout: AI at work and "ik voel me een dinosaurus" was read as
+    # sensitive_topic; it was queued and the learner muted. With a learning theme and no helpline
+    # or danger word: the lines, then "Wil je nu met iemand praten?", nobody queued or paused.
+    text = "op mijn werk hebben ze het alleen nog over AI en chatgpt en ik voel me een dinosaurus"
     dispatcher = CollectingDispatcher()
-    asked = tracker(text="/request_human", intent="request_human")
+    events = await ActionRequestHandoff().run(dispatcher, story(text), {})
+    assert responses(dispatcher) == ["utter_helpline_safety", "utter_ask_talk_to_person"]
+    assert events == [SlotSet("handoff_status", "offered"), SlotSet("sensitive_kind", "safety")]
+    with session_scope(helpdesk_url) as session:
+        assert session.query(Case).count() == 0
+
+
+@pytest.mark.parametrize(("text", "intent"), [("/request_human", "request_human"), ("ja", "affirm")])
+async def test_a_yes_after_the_question_queues_with_the_reason(helpdesk_url, text, intent):
+    # The "Ja, graag" button and a typed "ja" both queue; the advisor sees the sensitive topic.
+    sender = f"asked-{uuid.uuid4().hex}"
+    asked = tracker(text=text, intent=intent, sender=sender, slots={"handoff_status": "offered"})
+    asked.slots["sensitive_kind"] = "debt"
+    dispatcher = CollectingDispatcher()
     events = await ActionRequestHandoff().run(dispatcher, asked, {})
     assert responses(dispatcher) == ["utter_handoff_waiting"] and ConversationPaused() in events
+    with session_scope(helpdesk_url) as session:
+        query = select(Conversation).where(Conversation.sender_id == sender)
+        conversation = session.execute(query).scalar_one()
+        summary = store.case_view(session, conversation)["summary"]
+    assert (summary["reason"], summary["sensitive"]) == ("sensitive_topic", "debt")
+
+
+async def test_a_no_after_the_question_is_answered_gently(helpdesk_url):
+    dispatcher = CollectingDispatcher()
+    asked = tracker(text="nee", intent="deny", slots={"handoff_status": "offered"})
+    events = await ActionRequestHandoff().run(dispatcher, asked, {})
+    assert responses(dispatcher) == ["utter_talk_declined"]
+    assert SlotSet("handoff_status", None) in events
+
+
+async def test_a_yes_after_the_offline_options_shows_them_again(helpdesk_url, monkeypatch):
+    offline(monkeypatch)
+    dispatcher = CollectingDispatcher()
+    events = await ActionRequestHandoff().run(
+        dispatcher, tracker(text="ja", intent="affirm", slots={"handoff_status": "offline"}), {}
+    )
+    assert responses(dispatcher) == ["utter_handoff_offline"] and events == []
+
+
+async def test_outside_office_hours_the_lines_come_with_the_offline_options(helpdesk_url, monkeypatch):
+    # No question no advisor could answer now: the call-back and walk-in options instead.
+    offline(monkeypatch)
+    text = "op mijn werk hebben ze het alleen nog over AI en chatgpt en ik voel me een dinosaurus"
+    dispatcher = CollectingDispatcher()
+    await ActionRequestHandoff().run(dispatcher, story(text), {})
+    assert responses(dispatcher) == ["utter_helpline_safety", "utter_handoff_offline"]
 
 
 def story(text: str) -> Tracker:
@@ -199,34 +239,34 @@ async def test_a_worry_in_a_learning_story_shows_the_lines_but_queues_nobody(hel
     events = await ActionRequestHandoff().run(dispatcher, story(text), {})
     assert responses(dispatcher) == ["utter_helpline_worry"]
     assert "0800-0113" in dispatcher.messages[0]["phone"]
-    assert events == []  # not paused, not queued: the conversation goes on
+    # not paused, not queued: the conversation goes on, and a "ja" brings a person
+    assert events == [SlotSet("handoff_status", "offered"), SlotSet("sensitive_kind", "crisis")]
 
 
 async def test_dreading_school_is_a_worry_about_learning(helpdesk_url):
     text = "ik zie het echt niet zitten om weer in de schoolbanken te zitten met toetsen"
     dispatcher = CollectingDispatcher()
     events = await ActionRequestHandoff().run(dispatcher, story(text), {})
-    assert responses(dispatcher) == ["utter_helpline_worry"] and events == []
+    assert responses(dispatcher) == ["utter_helpline_worry"] and ConversationPaused() not in events
 
 
 @pytest.mark.parametrize(
-    ("text", "last"),
+    "text",
     [
         # an unmistakable crisis phrase that is no helpline keyword, in a story about an exam
-        ("I failed my exam again, I just want to end it all", "utter_handoff_waiting"),
-        # a learning theme (smartphone) in a message about violence: no keyword, so the lines
-        # and the offer of a person, never the gentler worry text
-        ("my partner hits me and takes my phone", "utter_ask_talk_to_person"),
+        "I failed my exam again, I just want to end it all",
+        # a learning theme (smartphone) in a message about violence: a danger word
+        "my partner hits me and takes my phone",
         # "example" is no exam
-        ("For example, I sometimes think nobody would miss me", "utter_ask_talk_to_person"),
+        "For example, I sometimes think nobody would miss me",
     ],
 )
-async def test_a_crisis_near_learning_words_gets_the_crisis_lines(helpdesk_url, text, last):
+async def test_a_crisis_near_learning_words_still_goes_to_a_person(helpdesk_url, text):
     dispatcher = CollectingDispatcher()
     events = await ActionRequestHandoff().run(dispatcher, story(text), {})
-    assert responses(dispatcher)[-1] == last
+    assert responses(dispatcher)[-1] == "utter_handoff_waiting"
     assert responses(dispatcher)[0].startswith("utter_helpline_") and "worry" not in responses(dispatcher)[0]
-    assert (ConversationPaused() in events) == (last == "utter_handoff_waiting")
+    assert ConversationPaused() in events
 
 
 async def test_a_crisis_word_in_a_learning_story_still_goes_to_a_person(helpdesk_url):
@@ -355,6 +395,8 @@ def test_helplines_are_checked_recently_and_classified():
     assert classify("ik zoek een cursus") is None
     # "schuld" is also guilt: never the debt line for "het is allemaal mijn schuld"
     assert classify("het is allemaal mijn schuld, ik voel me zo schuldig") is None
+    assert classify("ik heb een schuldgevoel") is None
+    assert classify("het is de schuld van mijn ouders, ik voel veel schuld") is None
     assert classify("ik heb een schuld bij de belastingdienst") == "debt"
     assert classify("mijn studieschuld groeit") == "debt"
 

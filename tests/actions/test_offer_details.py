@@ -31,6 +31,9 @@ async def test_the_offers_end_with_a_details_button_per_offer(tracker_for, app_s
         f'/offer_details{{"offer_number": "{n}"}}' for n in range(1, len(shown) + 1)
     ]
     assert payloads[len(shown) :] == ["/more_offers", "/affirm", "/deny"]
+    # the cards carry the numbers the buttons name
+    numbers = [message["number"] for message in messages if message["response"] == "utter_offer"]
+    assert numbers == list(range(1, len(shown) + 1))
 
 
 async def test_the_second_offer_s_details(dispatcher, tracker_for, app_settings):
@@ -68,3 +71,16 @@ async def test_no_offers_shown_yet(dispatcher, tracker_for, app_settings):
 def test_buttons_in_english():
     titles = [button["title"] for button in next_step_buttons(2, "en")]
     assert titles == ["More on 1", "More on 2", "More offers", "This helps", "Not for me"]
+
+
+async def test_a_typed_choice_read_as_the_walk_in_choice_still_gets_the_offer(
+    dispatcher, tracker_for, app_settings
+):
+    # Right after the offers the rules send a `choose_walk_in` reading here; the number is typed.
+    shown, messages = await _search(tracker_for)
+    titles = [message["title"] for message in messages if message["response"] == "utter_offer"]
+    for text in ("de tweede", "2"):
+        dispatcher.messages.clear()
+        tracker = tracker_for(text, intent="choose_walk_in", slots={"offers_shown": shown})
+        await ActionOfferDetails().run(dispatcher, tracker, {})
+        assert dispatcher.messages[0]["title"] == titles[1]

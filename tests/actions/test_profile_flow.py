@@ -223,6 +223,26 @@ async def test_more_shows_the_next_offers(dispatcher, tracker_for, app_settings)
     assert pressed == again
 
 
+async def test_more_when_all_was_shown_says_so(dispatcher, tracker_for, app_settings):
+    # Session 4's search-heavy bench: "meer" after the only NT2 offers said "Ik vond niets voor
+    # Nederlands leren ... Probeer een ander woord", as if there were none.
+    base = {"themes": ["computer_basics"], "topic": "basis computer", "municipality": "Helmond"}
+    slots: dict = {}
+    pages: list = []
+    for _ in range(30):  # page until the catalogue has nothing more
+        dispatcher.messages.clear()
+        more = tracker_for("meer", intent="inform", slots={**base, **slots})
+        events = await ActionSearchOffers().run(dispatcher, more, {})
+        if not slot_events(events).get("offers_shown"):
+            break
+        slots = {name: slot_events(events)[name] for name in ("offers_shown", "offers_seen")}
+        pages.append(slots["offers_shown"])
+    assert responses(dispatcher)[-1] == "utter_no_more_offers"
+    seen = [offer for page in pages for offer in page]
+    assert len(pages) >= 2 and len(seen) == len(set(seen))  # no page shown twice
+    assert events == []  # the last page's numbers still work for "de tweede"
+
+
 async def test_something_else_forgets_the_subject_and_asks(dispatcher, tracker_for, app_settings):
     base = {"themes": ["computer_basics"], "topic": "basis computer", "municipality": "Helmond"}
     tracker = tracker_for("iets anders", intent="inform", slots=base)
@@ -341,6 +361,11 @@ async def test_something_else_under_the_clarifying_question_keeps_the_words(disp
         ("ik wil ook graag wat met de computer leren", "inform", ["care_work", "computer_basics"]),
         # ... and a correction replaces the wish.
         ("nee, toch liever iets met computers", "inform", ["computer_basics"]),
+        # ... and so does a new request, also when the classifier reads it as inform (session 4's
+        # search-heavy bench: "Ik wil leren lassen" after a computer search searched all three).
+        ("Ik zoek Nederlandse les in Eindhoven, gratis, overdag", "inform", ["dutch_second_language"]),
+        ("Ik wil leren lassen in Helmond, max 500 euro", "inform", ["welding"]),
+        ("I am looking for an English course", "inform", ["english"]),
     ],
 )
 async def test_a_later_theme_adds_to_the_wish_unless_it_corrects_it(

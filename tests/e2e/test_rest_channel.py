@@ -25,7 +25,8 @@ def test_computer_course_in_helmond_names_an_offer_from_the_database(rasa_stack,
         titles = set(session.execute(select(Offer.title_nl)).scalars())
     finally:
         session.close()
-    offer_lines = [r["text"].split("\n")[0] for r in replies if "\n" in r.get("text", "")]
+    # The cards are numbered ("2. Digitaal Café Helmond"), as "Meer over 2" refers to them.
+    offer_lines = [r["text"].split("\n")[0].split(". ", 1)[-1] for r in replies if "\n" in r.get("text", "")]
     named = [line for line in offer_lines if line in titles]
     assert named, f"no reply names an offer from the database: {replies}"
     assert "Helmond" in texts(replies)
@@ -35,7 +36,9 @@ def test_computer_course_in_helmond_names_an_offer_from_the_database(rasa_stack,
 def test_the_second_offer_s_details_by_typing_and_by_button(rasa_stack):
     sender = f"e2e-{uuid.uuid4().hex}"
     replies = search(rasa_stack, sender, "Ik zoek een computercursus in Helmond")
-    titles = [r["text"].split("\n")[0] for r in replies if "\nDoor: " in r.get("text", "")]
+    cards = [r["text"].split("\n")[0] for r in replies if "\nDoor: " in r.get("text", "")]
+    assert [card.split(". ", 1)[0] for card in cards] == [str(n) for n in range(1, len(cards) + 1)]
+    titles = [card.split(". ", 1)[1] for card in cards]
     assert len(titles) >= 2, replies
     payloads = [button["payload"] for button in replies[-1]["buttons"]]
     assert payloads[:2] == ['/offer_details{"offer_number": "1"}', '/offer_details{"offer_number": "2"}']

@@ -34,6 +34,8 @@ def test_the_crisis_route_is_sensitive_topic_and_the_debt_line_names_113_too():
     assert figures["all"]["crisis_recall"] == round(3 / 4, 4)
     assert figures["all"]["crisis_as_sensitive_topic"] == 3
     assert figures["all"]["crisis_with_helpline_keyword"] == 2
+    # a person at once: the keyword and the keywordless one; the debt line asks first
+    assert figures["all"]["crisis_queued_at_once"] == 2
     assert figures["en"]["near_misses_on_crisis_route"] == 1
     good = {"nl": {"accepted_share": 0.0, "destructive": 0, "crisis_route": 0}}
     assert eval_oos.goals_missed(good, {"all": {"crisis_recall": 0.95}}) == []

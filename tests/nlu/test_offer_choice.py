@@ -54,3 +54,13 @@ def test_the_reader_sets_intent_and_number(tmp_path):
     assert message.get("intent") == {"name": "offer_details", "confidence": 1.0}
     assert [(e["entity"], e["value"]) for e in message.get("entities")] == [("offer_number", "2")]
     assert payload.get("intent") == {"name": "x"}
+
+
+def test_a_walk_in_choice_keeps_its_reading(tmp_path):
+    # The classifier learned "de tweede" for the walk-in hours too; the dialogue decides which
+    # list it answers (data/rules), so the reader leaves that reading alone.
+    context = ExecutionContext(GraphSchema({}), "test")
+    reader = OfferChoiceReader.create({}, LocalModelStorage(tmp_path), Resource("choice"), context)
+    message = Message(data={"text": "de tweede", "intent": {"name": "choose_walk_in", "confidence": 0.8}})
+    reader.process([message])
+    assert message.get("intent")["name"] == "choose_walk_in"

@@ -188,6 +188,10 @@ def test_working_evenings_means_daytime(text):
     assert read_profile(text).time_preference == "daytime"
 
 
+def test_not_working_evenings_is_no_daytime():
+    assert read_profile("ik werk niet savonds, dan kan ik leren").time_preference != "daytime"
+
+
 @pytest.mark.parametrize(
     ("text", "themes", "time"),
     [
@@ -277,6 +281,9 @@ def test_kilometres_and_hours_are_no_money():
         ("ben werkloos, hiervoor in een kledingwinkel en bij een callcenter gewerkt. wil iets anders"
          " maar geen idee wat", ["career"]),
         ("I worked in a call centre for years, now I want to learn welding", ["welding"]),
+        # never having worked with it is the wish (a review's counter-examples)
+        ("ik heb nog nooit op een computer gewerkt, ik wil dat leren", ["computer_basics"]),
+        ("ik heb nooit in excel gewerkt", ["excel"]),
         ("Hello, I am Tomasz, I lost my job in the warehouse in september", []),
         ("ik ben ontslagen bij de drukkerij en wil in de zorg werken", ["care_work"]),
     ],

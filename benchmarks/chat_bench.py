@@ -46,8 +46,14 @@ LEERWIJZER_EXPECT = {1: ("Dit vond ik voor",)}
 MOODBOT_EXPECT = {1: ("cheer you up",)}
 # Issue 13's search-heavy mix (`--mix search-heavy`): a 12-turn conversation in which every
 # second message searches (a new search with every limit, a refinement after the details,
-# "meer", "goedkoper"); the others are a greeting, thanks, a knowledge question and details.
-SEARCHED = ("Dit vond ik voor", "vond ik niets voor", "Ik vond niets voor", "Ik vond online niets")
+# "meer", another place); the others are a greeting, thanks, a knowledge question and details.
+SEARCHED = (
+    "Dit vond ik voor",
+    "vond ik niets voor",
+    "Ik vond niets voor",
+    "Ik vond online niets",
+    "Meer vond ik niet",
+)
 DETAILS = ("Meer info en aanmelden",)
 SEARCH_HEAVY_SCRIPT = [
     "hoi",
@@ -59,9 +65,9 @@ SEARCH_HEAVY_SCRIPT = [
     "de eerste",
     "meer",
     "wat is SLIM?",
-    "Ik zoek een lascursus in Helmond, tot 500 euro, op locatie, tot 25 km, overdag",
+    "Ik zoek een gratis cursus mantelzorg in Helmond, op locatie, tot 25 km, overdag",
     "de eerste",
-    "goedkoper",
+    "in Deurne",
 ]
 SEARCH_HEAVY_EXPECT = {
     **{index: SEARCHED for index in (1, 3, 5, 7, 9, 11)},

@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterator
 
+import pytest
 import yaml
 
 from leerwijzer.settings import PROJECT_ROOT
@@ -34,7 +35,7 @@ def eval_texts() -> Iterator[str]:
     yield from (item["text"] for item in load("out_of_scope.yml")["items"])
     crisis = load("crisis.yml")
     yield from (item["text"] for item in crisis["crisis"] + crisis["near_misses"])
-    for name in ("conversations.yml", "conversations_holdout.yml"):
+    for name in ("conversations.yml", "conversations_holdout.yml", "conversations_holdout2.yml"):
         for conversation in load(name)["conversations"]:
             yield from conversation.get("opening") or []
             yield from conversation.get("later") or []
@@ -57,11 +58,12 @@ def test_the_sets_are_as_large_as_the_goals_need() -> None:
     assert {c["id"] for c in conversations} == set(expected)
 
 
-def test_the_holdout_has_expected_offers_for_both_catalogues() -> None:
-    conversations = yaml.safe_load((EVAL / "conversations_holdout.yml").read_text(encoding="utf-8"))
+@pytest.mark.parametrize("suffix", ["holdout", "holdout2"])
+def test_the_holdout_has_expected_offers_for_both_catalogues(suffix: str) -> None:
+    conversations = yaml.safe_load((EVAL / f"conversations_{suffix}.yml").read_text(encoding="utf-8"))
     ids = {c["id"] for c in conversations["conversations"]}
     assert len(ids) >= 30
-    for name in ("expected_sample_holdout.yml", "expected_catalogue2_holdout.yml"):
+    for name in (f"expected_sample_{suffix}.yml", f"expected_catalogue2_{suffix}.yml"):
         expected = yaml.safe_load((EVAL / name).read_text(encoding="utf-8"))["expected"]
         assert set(expected) == ids, name
 

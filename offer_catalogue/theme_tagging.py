@@ -63,6 +63,12 @@ _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
 _CLAUSE = re.compile(r"(?<=[.!?;:,])\s+|\n+|\s+(?:en|and|of|or)\s+")
 # Distinct weak terms of one theme that together make a description point to it.
 MIN_WEAK_TERMS = 3
+# Two words listed together: "tablet of telefoon", "tablet, telefoon", "phone/tablet".
+# Language courses list the four skills ("spreken, luisteren, lezen en schrijven"): that makes
+# no reading-and-writing course for people who struggle with it.
+NOT_FROM_A_LIST = frozenset(["reading_writing"])
+# (A lookahead, so "computer, tablet of telefoon" yields both pairs.)
+_LISTED_PAIR = re.compile(r"\b(\w+)(?=\s*(?:,|/|\s(?:of|en|or|and))\s*(\w+)\b)")
 _DIGITS = re.compile(r"\d{2,4}")
 
 
@@ -134,7 +140,8 @@ def _matches(text: str, weak_terms: frozenset[str] = frozenset()) -> list[ThemeM
 def _description_evidence(description: str, supported: set[str]) -> dict[str, float]:
     """Score per theme from a description: repeated, a strong phrase, or backed by other evidence.
 
-    Weak terms count only together: three different ones ("computer", "e-mail", "internet").
+    Weak terms count only together: three different ones ("computer", "e-mail", "internet"), or
+    two of one theme listed together ("tablet of telefoon").
     """
     weak = _data().weak_terms
     mentions: dict[str, int] = defaultdict(int)
@@ -151,6 +158,15 @@ def _description_evidence(description: str, supported: set[str]) -> dict[str, fl
     evidence = {
         theme_id: SCORE_DESCRIPTION for theme_id, words in weak_words.items() if len(words) >= MIN_WEAK_TERMS
     }
+    # Two different weak terms of one theme listed together are the subject, not a passing
+    # mention: "met uw computer, tablet of telefoon" (the clause split cuts at "of").
+    for first, second in _LISTED_PAIR.findall(description.lower()):
+        if first == second:
+            continue
+        both = {m.theme for m in _matches(first) if m.matched_text in weak} & {
+            m.theme for m in _matches(second) if m.matched_text in weak
+        }
+        evidence.update((theme_id, SCORE_DESCRIPTION) for theme_id in both - NOT_FROM_A_LIST)
     for theme_id, count in mentions.items():
         if count >= 2 or theme_id in strong or theme_id in supported:
             evidence[theme_id] = SCORE_DESCRIPTION

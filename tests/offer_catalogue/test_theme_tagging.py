@@ -337,6 +337,20 @@ def test_description_alone_needs_repetition_phrase_or_field() -> None:
     assert "welding" in dict(tag_offer("Open dag", once, fields_of_study="0715"))
 
 
+def test_two_devices_listed_together_are_the_subject() -> None:
+    """"met uw computer, tablet of telefoon": phone help too, not only computer help (session 4).
+
+    The four skills of a language course ("spreken, luisteren, lezen en schrijven") make no
+    reading-and-writing course.
+    """
+    cafe = "Elke week helpen vrijwilligers u met uw computer, tablet of telefoon. De koffie staat klaar."
+    assert "smartphone_tablet" in dict(tag_offer("Digitaal Café", cafe))
+    passing = "Neem uw tablet mee. Koffie staat klaar."
+    assert "smartphone_tablet" not in dict(tag_offer("Digitaal Café", passing))
+    language = "Je oefent spreken, luisteren, lezen en schrijven in kleine groepen."
+    assert "reading_writing" not in dict(tag_offer("Nederlands B1 (NT2)", language))
+
+
 def test_typo_matching_is_not_used_for_course_text() -> None:
     """Typo matching is off for course text: learning is no typo of cleaning."""
     assert "cleaning" not in dict(tag_offer("Learning and working advice", ""))

@@ -61,6 +61,7 @@ ELSEWHERE_WORDS = ("elders", "ergens anders", "buiten de regio", "elsewhere", "s
 # "ik heb geen auto" in a first message is no 25 km, "nee" no "English only".
 ANSWER_ONLY_WHEN_ASKED = frozenset(["max_distance_km", "teaching_language"])
 NUMBER = re.compile(r"\d+")
+NO_MAXIMUM = ("maakt niet uit", "geen maximum", "doesn't matter", "does not matter", "no limit", "no maximum")
 KILOMETRES = re.compile(r"\d+\s*(?:km|kilometer|kilometers|kilometres)\b")
 # Entities of the profile extractor (bot/nlu/profile_extractor.py) that change the summary.
 PROFILE_ENTITIES = frozenset(
@@ -268,6 +269,29 @@ class LimitAnswers:
         """Budget: free, up_to_100, up_to_500, more, unknown."""
         return self._choice(tracker, "budget")
 
+    async def extract_price_cap(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """The real maximum after "Meer": a button ("1000", "any"), a typed amount, "weet ik niet".
+
+        An amount also sets `max_price_eur`, the search's hard limit.
+        """
+        if self._interrupted(tracker) or tracker.get_slot("requested_slot") != "price_cap":
+            return {}
+        if self._skip(tracker, "price_cap"):
+            return {"price_cap": UNKNOWN}
+        said = _entity(tracker, "price_cap") or _entity(tracker, "max_price_eur")
+        if said is None and any(_contains(normalise(_text(tracker)), words) for words in NO_MAXIMUM):
+            said = "any"
+        if said is None and not _text(tracker).startswith("/"):
+            numbers = [int(n) for n in NUMBER.findall(normalise(_text(tracker)))]
+            said = max(numbers) if numbers else None
+        if said is None:
+            return {}
+        if str(said) == "any":
+            return {"price_cap": "any"}
+        return {"price_cap": str(int(float(str(said)))), "max_price_eur": int(float(str(said)))}
+
     async def extract_time_preference(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
@@ -460,8 +484,10 @@ class ActionIntakeResetField(Action):
             text = normalise(_text(tracker))
             field = next((slot for slot in INTAKE_SLOTS if _contains(text, slot.replace("_", " "))), None)
         if field is not None:
-            # The form asks only what a search needs; a field to change is asked too.
-            return [SlotSet(field, None), SlotSet("intake_extra", [field])]
+            # The form asks only what a search needs; a field to change is asked too. A new
+            # budget also forgets the old maximum, so "Meer" asks it again.
+            linked = [SlotSet("price_cap", None), SlotSet("max_price_eur", None)] if field == "budget" else []
+            return [SlotSet(field, None), *linked, SlotSet("intake_extra", [field])]
         # A typed new answer ("gratis", "liever online"): apply it directly.
         text = _text(tracker)
         found = corrections_in(text)

@@ -26,7 +26,7 @@ UNKNOWN = "unknown"
 ELSEWHERE = "elsewhere"
 # Slots the topic extraction sets next to `topic`; they are no form slots, so rasa_sdk would
 # drop them from the validation result (see KeepProfileSlots).
-TOPIC_COMPANION_SLOTS = ("themes", "wish_unclear")
+TOPIC_COMPANION_SLOTS = ("themes", "wish_unclear", "max_price_eur")
 # Slots filled from the profile extractor's entities; an answer that only sets these keeps a
 # form going. Not for questions in between (faq, out_of_scope, ...): those must interrupt.
 PROFILE_SLOTS = (
@@ -260,7 +260,14 @@ def understood_sentence(slots: Mapping[str, Any], language: str) -> str | None:
 
 # The limits a good search needs, in the order they are asked (one question per turn, only
 # when the user has not said it yet); both forms list them in the domain in this order.
-LIMIT_SLOTS = ("mode_preference", "max_distance_km", "budget", "time_preference", "teaching_language")
+LIMIT_SLOTS = (
+    "mode_preference",
+    "max_distance_km",
+    "budget",
+    "price_cap",
+    "time_preference",
+    "teaching_language",
+)
 # Themes whose courses are taught in Dutch by nature: no need to ask an English speaker.
 DUTCH_TAUGHT_THEMES = frozenset(["dutch_second_language", "reading_writing", "numeracy"])
 
@@ -275,6 +282,10 @@ def needed_limits(slots: Mapping[str, Any], language: str) -> List[str]:
     municipality = slots.get("municipality")
     mode = slots.get("mode_preference") or (ONLINE if municipality == ONLINE else None)
     needed = ["budget", "time_preference"]
+    if slots.get("budget") == "more" and (slots.get("max_price_eur") in (None, "") or slots.get("price_cap")):
+        # "Meer" says no maximum: ask it once (an amount said any time counts). Still listed once
+        # answered, so the answer is kept (a required-slot list must not shrink during a run).
+        needed.insert(1, "price_cap")
     if municipality != ONLINE:
         needed.insert(0, "mode_preference")
         if mode in ("on_site", "both") and municipality not in (None, UNKNOWN, ELSEWHERE):

@@ -46,6 +46,7 @@ KIND_WORDS: Sequence[tuple[str, Sequence[str]]] = (
     ("role", ("role", "situation", "who_are_you")),
     ("goal", ("goal",)),
     ("hours", ("hours", "uren")),
+    ("price_cap", ("price_cap",)),
     ("budget", ("budget", "price", "cost")),
     ("mode", ("mode", "online")),
     ("time", ("time", "when", "days")),
@@ -615,6 +616,17 @@ class SimulatedUser:
             button = next((b for b in buttons if normalise(b.get("title", "")) == normalise(name)), None)
             return tap(button, "place: button with the place") if button else Reply(name, "place: typed")
         return self._with_retries("place", buttons, None, DONT_KNOW[self.lang])
+
+    def _answer_price_cap(self, buttons: Sequence[Dict[str, Any]], slots: Dict[str, Any]) -> Reply:
+        """After "Meer": the most the person will pay, typed, else the "doesn't matter" button."""
+        cap = budget_cap(self.conversation)
+        if cap is not None and self.attempt("price_cap") == 0:
+            words = f"max {int(cap)} euro" if self.lang == "nl" else f"at most {int(cap)} euros"
+            return Reply(words, "price cap: typed from the facts")
+        anything = [button for button in buttons if '"any"' in str(button.get("payload"))]
+        if anything:
+            return tap(anything[0], "price cap: not in the facts")
+        return Reply(DONT_KNOW[self.lang], "price cap: not in the facts")
 
     def _answer_budget(self, buttons: Sequence[Dict[str, Any]], slots: Dict[str, Any]) -> Reply:
         code, words = budget_answer(self.conversation, self.lang)

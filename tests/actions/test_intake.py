@@ -231,7 +231,13 @@ async def test_choosing_a_field_clears_it_for_the_form(dispatcher, tracker_for):
         slots=FULL,
     )
     events = await ActionIntakeResetField().run(dispatcher, tracker, {})
-    assert slot_events(events) == {"budget": None, "intake_extra": ["budget"]}
+    # the old maximum goes with the budget, so "Meer" asks it again
+    assert slot_events(events) == {
+        "budget": None,
+        "price_cap": None,
+        "max_price_eur": None,
+        "intake_extra": ["budget"],
+    }
 
 
 async def test_confirmed_question_is_stored_as_a_record(dispatcher, tracker_for, app_settings):

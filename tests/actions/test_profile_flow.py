@@ -60,6 +60,36 @@ async def test_only_the_limits_not_said_are_asked_in_order(dispatcher, tracker_f
     assert slots.get("requested_slot") is None
 
 
+@pytest.mark.parametrize(
+    ("answer", "intent", "entities", "cap", "max_price"),
+    [
+        # an amount the profile extractor reads: Rasa fills max_price_eur itself, nothing to ask
+        ("max 750 euro", "inform", None, None, 750),
+        ("1500", "inform", None, "1500", 1500),
+        ('/inform{"price_cap": "2000"}', "inform", [{"entity": "price_cap", "value": "2000"}], "2000", 2000),
+        ('/inform{"price_cap": "any"}', "inform", [{"entity": "price_cap", "value": "any"}], "any", None),
+        ("maakt niet uit", "inform", None, "any", None),
+    ],
+)
+async def test_more_on_the_budget_asks_the_highest_amount(
+    dispatcher, tracker_for, domain, app_settings, answer, intent, entities, cap, max_price
+):
+    # Session 4 (c05 of the development set): an employer tapped "Meer" for a 750 euro limit and
+    # was shown a 1650 euro course; "more than 500" names no maximum.
+    said = {"themes": ["welding"], "topic": "lassen", "municipality": "online", "mode_preference": "online"}
+    said.update(budget="more")
+    tracker = tracker_for("/inform", active_loop="search_form", slots=said)
+    slots = slot_events(await ValidateSearchForm().run(dispatcher, tracker, domain))
+    assert slots.get("requested_slot") == "price_cap"
+    now = {**said, "requested_slot": "price_cap"}
+    tracker = tracker_for(
+        answer, intent=intent, entities=entities, active_loop="search_form", slots=now, profile=True
+    )
+    slots = slot_events(await ValidateSearchForm().run(dispatcher, tracker, domain))
+    assert slots.get("price_cap") == cap and slots.get("max_price_eur") == max_price
+    assert slots.get("requested_slot") == "time_preference"
+
+
 async def test_an_english_chat_about_welding_asks_the_teaching_language(
     dispatcher, tracker_for, domain, app_settings
 ):

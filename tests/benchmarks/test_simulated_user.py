@@ -169,6 +169,21 @@ def test_asked_again_the_user_rewords_then_skips():
     assert user.reply("utter_ask_budget", BUDGET_BUTTONS).tapped == "Weet ik niet"
 
 
+CAP_BUTTONS = [
+    {"title": "Tot 1000 euro", "payload": '/inform{"price_cap": "1000"}'},
+    {"title": "Maakt niet uit", "payload": '/inform{"price_cap": "any"}'},
+]
+
+
+def test_after_more_the_user_types_the_cap_or_says_it_does_not_matter():
+    assert (
+        SimulatedUser(person(max_price_eur=750)).reply("utter_ask_price_cap", CAP_BUTTONS).text
+        == "max 750 euro"
+    )
+    no_cap = SimulatedUser(person(max_price_eur=None, budget="werkgever betaalt"))
+    assert no_cap.reply("utter_ask_price_cap", CAP_BUTTONS).tapped == "Maakt niet uit"
+
+
 def test_summary_is_confirmed_or_the_place_corrected_once():
     user = SimulatedUser(person())
     assert user.reply("utter_intake_summary", YES_NO, {"municipality": "Helmond"}).tapped == "Ja, klopt"

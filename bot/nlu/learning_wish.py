@@ -34,6 +34,20 @@ LEARNING_WORDS = re.compile(
 )
 
 
+# When the classifier's own best guess under a fallback is one of these, it is kept: they all
+# lead to a search (and `make nlu-report` counts a search_offer read as inform as a mistake).
+LEARNING_INTENTS = frozenset(
+    ["search_offer", "start_intake", "employer_training", "inform_place", WISH_INTENT]
+)
+
+
+def _wish_intent(message: Message) -> str:
+    """The classifier's best learning intent under the fallback, else `inform`."""
+    ranked = [item.get("name") for item in message.get(INTENT_RANKING_KEY) or []]
+    best = next((name for name in ranked if name not in UNSURE_INTENTS), None)
+    return best if best in LEARNING_INTENTS else WISH_INTENT
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class LearningWishReader(GraphComponent):
     """Reads an unsure message with a learning theme and a learning word as `inform`."""
@@ -59,9 +73,11 @@ class LearningWishReader(GraphComponent):
             has_theme = any(entity.get("entity") == "theme" for entity in message.get(ENTITIES) or [])
             if not has_theme or not LEARNING_WORDS.search(text):
                 continue
-            reading = {"name": WISH_INTENT, "confidence": 1.0}
+            reading = {"name": _wish_intent(message), "confidence": 1.0}
             ranking = [reading] + [
-                other for other in message.get(INTENT_RANKING_KEY) or [] if other.get("name") != WISH_INTENT
+                other
+                for other in message.get(INTENT_RANKING_KEY) or []
+                if other.get("name") != reading["name"]
             ]
             message.set(INTENT, reading, add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

@@ -63,3 +63,20 @@ def test_other_readings_stay(reader, text, intent):
     message = _read(text, intent)
     reader.process([message])
     assert message.get("intent")["name"] == intent
+
+
+def test_the_classifier_s_own_learning_guess_is_kept(reader):
+    # Under a fallback the classifier's best guess was search_offer: that is kept (it leads to
+    # the same search, and the NLU report counts inform for it as a mistake).
+    text = "ik wil graag beter leren lassen, is daar een cursus voor"
+    ranking = [{"name": "nlu_fallback", "confidence": 0.45}, {"name": "search_offer", "confidence": 0.4}]
+    message = Message(
+        data={
+            "text": text,
+            "intent": dict(ranking[0]),
+            "intent_ranking": ranking,
+            "entities": read_profile(text).entities(),
+        }
+    )
+    reader.process([message])
+    assert message.get("intent") == {"name": "search_offer", "confidence": 1.0}

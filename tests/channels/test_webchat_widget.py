@@ -71,9 +71,9 @@ def test_keyboard_only_user_on_a_small_phone(rasa_stack, host_site):
         page.keyboard.type("Ik zoek een computercursus in Helmond")
         page.keyboard.press("Enter")
         tap_through_limits(page, keyboard=True)
-        expect(page.get_by_role("button", name="Ja")).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("button", name="Dit helpt me")).to_be_visible(timeout=30_000)
         # Quick replies are reachable with Tab and answer with Enter.
-        yes = page.get_by_role("button", name="Ja")
+        yes = page.get_by_role("button", name="Dit helpt me")
         yes.focus()
         page.keyboard.press("Enter")
         expect(page.locator(".lw-msg.lw-bot").last).to_contain_text("Fijn", timeout=30_000)

@@ -40,6 +40,8 @@ DONT_MIND_BUTTONS = (
     ("online leren", "Allebei goed"),
     ("Hoe ver", "Maakt niet uit"),
     ("Hoeveel mag het kosten", "Meer"),
+    # after "Meer", the highest amount (since session 4)
+    ("hoogste bedrag", "Maakt niet uit"),
     ("Wanneer heb je tijd", "Maakt niet uit"),
 )
 

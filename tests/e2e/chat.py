@@ -30,11 +30,13 @@ def say(stack: Any, sender: str, text: str, timeout: float = 60) -> List[dict]:
 
 
 # The limit questions of the search (actions/profile.py needed_limits), and the button a user
-# taps who does not mind: both, any distance, more, any time, Dutch is fine.
+# taps who does not mind: both, any distance, more, no maximum, any time, Dutch is fine.
 DONT_MIND = {
     "mode_preference": "both",
     "max_distance_km": "any",
     "budget": "more",
+    # after "more", the highest amount (since session 4)
+    "price_cap": "any",
     "time_preference": "any_time",
     "teaching_language": "nl",
 }

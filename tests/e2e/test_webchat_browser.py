@@ -24,7 +24,7 @@ def test_chat_page_answers_and_survives_a_reload(rasa_stack, tmp_path):
         )
         tap_through_limits(page)
         expect(page.locator(".lw-msg.lw-bot", has_text="Helmond").first).to_be_visible(timeout=30_000)
-        expect(page.get_by_role("button", name="Ja")).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("button", name="Dit helpt me")).to_be_visible(timeout=30_000)
         before = bot_messages.count()
         session_id = page.evaluate("JSON.parse(localStorage.getItem('leerwijzer.webchat')).session_id")
         page.screenshot(path=str(tmp_path / "chat.png"))
@@ -36,6 +36,6 @@ def test_chat_page_answers_and_survives_a_reload(rasa_stack, tmp_path):
         )
 
         # The conversation continues on the server too: answering the question gets a reply.
-        page.get_by_role("button", name="Ja").click()
+        page.get_by_role("button", name="Dit helpt me").click()
         expect(bot_messages).to_have_count(before + 1, timeout=30_000)
         expect(bot_messages.last).to_contain_text("Fijn")

@@ -180,8 +180,9 @@ class ActionRequestHandoff(Action):
             declined = "utter_talk_declined" if status == OFFERED else "utter_handoff_declined"
             dispatcher.utter_message(response=declined)
             return [SlotSet("handoff_status", None), SlotSet("sensitive_kind", None)]
-        elif intent == "affirm" and status == "offline":
-            # "Ja" after the offline options names none of them: show them again.
+        elif intent == "affirm" and status == "offline" and not settings.is_open():
+            # "Ja" after the offline options names none of them: show them again (once the
+            # helpdesk is open, a yes queues as usual).
             dispatcher.utter_message(
                 response="utter_handoff_offline", hours=office_hours_text(settings.office_hours, language)
             )

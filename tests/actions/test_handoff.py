@@ -217,6 +217,15 @@ async def test_a_yes_after_the_offline_options_shows_them_again(helpdesk_url, mo
     assert responses(dispatcher) == ["utter_handoff_offline"] and events == []
 
 
+async def test_once_open_a_yes_queues_even_after_earlier_offline_options(helpdesk_url):
+    # The offline options were shown hours ago; now the helpdesk is open and the intake's
+    # "Wil je dit bespreken met een adviseur?" gets a yes: queue, do not show them again.
+    dispatcher = CollectingDispatcher()
+    stale = tracker(text="ja", intent="affirm", slots={"handoff_status": "offline"})
+    events = await ActionRequestHandoff().run(dispatcher, stale, {})
+    assert responses(dispatcher) == ["utter_handoff_waiting"] and ConversationPaused() in events
+
+
 async def test_outside_office_hours_the_lines_come_with_the_offline_options(helpdesk_url, monkeypatch):
     # No question no advisor could answer now: the call-back and walk-in options instead.
     offline(monkeypatch)

@@ -23,6 +23,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.readings import read_as
+
 UNSURE_INTENTS = {"nlu_fallback", "out_of_scope"}
 WISH_INTENT = "inform"
 # Words that say someone wants to learn or needs help to (whole words; Dutch and English).
@@ -73,12 +75,5 @@ class LearningWishReader(GraphComponent):
             has_theme = any(entity.get("entity") == "theme" for entity in message.get(ENTITIES) or [])
             if not has_theme or not LEARNING_WORDS.search(text):
                 continue
-            reading = {"name": _wish_intent(message), "confidence": 1.0}
-            ranking = [reading] + [
-                other
-                for other in message.get(INTENT_RANKING_KEY) or []
-                if other.get("name") != reading["name"]
-            ]
-            message.set(INTENT, reading, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            read_as(message, _wish_intent(message))
         return messages

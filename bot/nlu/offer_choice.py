@@ -16,8 +16,10 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.readings import read_as
 
 INTENT_NAME = "offer_details"
 WALK_IN_CHOICE = "choose_walk_in"
@@ -78,12 +80,7 @@ class OfferChoiceReader(GraphComponent):
             number = None if text.startswith("/") else offer_number(text)
             if number is None:
                 continue
-            reading = {"name": INTENT_NAME, "confidence": 1.0}
-            ranking = [reading] + [
-                other for other in message.get(INTENT_RANKING_KEY) or [] if other.get("name") != INTENT_NAME
-            ]
-            message.set(INTENT, reading, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            read_as(message, INTENT_NAME)
             entity = {
                 "entity": ENTITY,
                 "value": str(number),

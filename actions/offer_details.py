@@ -13,22 +13,13 @@ from rasa_sdk.types import DomainDict
 
 from actions.conversation import user_language
 from actions.database import run_in_session
-from bot.nlu.offer_choice import offer_number
+from bot.nlu.offer_choice import ORDINALS, offer_number
 from offer_catalogue.offer_details import offer_details
 
 NUMBER_ENTITY = "offer_number"
-# A number alone, after the offers' buttons ("2", "nr. 3"); longer forms: bot/nlu/offer_choice.py.
-TYPED_NUMBERS = {
-    "1": 1,
-    "2": 2,
-    "3": 3,
-    "eerste": 1,
-    "tweede": 2,
-    "derde": 3,
-    "first": 1,
-    "second": 2,
-    "third": 3,
-}
+# A number or ordinal alone, after the offers' buttons ("2", "nr. 3", "tweede"); longer forms
+# are read by bot/nlu/offer_choice.py, whose ordinals these are.
+TYPED = frozenset(["1", "2", "3", *ORDINALS])
 NO_DATE_OPEN = {
     "nl": "Er is nu geen datum open. Vraag het de aanbieder.",
     "en": "No date is open now. Ask the provider.",
@@ -74,8 +65,9 @@ def chosen_number(tracker: Tracker) -> int | None:
     text = (tracker.latest_message or {}).get("text") or ""
     if text.startswith("/"):
         return None
+    words = re.findall(r"\w+", text.lower())
     return offer_number(text) or next(
-        (number for word, number in TYPED_NUMBERS.items() if re.search(rf"\b{word}\b", text.lower())), None
+        (ORDINALS.get(word) or int(word) for word in words if word in TYPED), None
     )
 
 

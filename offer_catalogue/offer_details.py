@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from offer_catalogue import offer_card
 from offer_catalogue.models import Offer, Offering
-from offer_catalogue.search import open_offering_condition
+from offer_catalogue.search import format_amount, open_offering_condition
 
 MAX_DESCRIPTION = 420
 MAX_DATES = 3
@@ -50,13 +50,11 @@ def short_description(text: str | None, limit: int = MAX_DESCRIPTION) -> str:
     return cut[: end + 1] if end > limit // 3 else cut.rsplit(" ", 1)[0] + " ..."
 
 
-def _price(cents: int | None, language: str) -> str:
-    if cents is None:
+def _price(offering: Offering, language: str) -> str:
+    """The price as on the offer card; "not listed" in words that fit a details message."""
+    if offering.price_eur is None:
         return "price not listed" if language == "en" else "prijs staat er niet bij"
-    if cents == 0:
-        return "free" if language == "en" else "gratis"
-    euros = f"{cents / 100:.2f}".replace(".00", "")
-    return f"€{euros}" if language == "en" else f"€ {euros.replace('.', ',')}"
+    return format_amount(offering.price_eur, language)
 
 
 def _when(offering: Offering, kind: str, language: str, today: dt.date) -> str:
@@ -109,7 +107,7 @@ def offer_details(session: Session, offer_id: int, language: str, today: dt.date
             for part in (
                 _place(item),
                 _when(item, offer.kind, language, today),
-                _price(item.price_cents, lang),
+                _price(item, lang),
             )
             if part
         )

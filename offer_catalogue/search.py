@@ -1138,12 +1138,17 @@ MONTHS = {
 
 def format_price(result: SearchResult, lang: str = "nl") -> str:
     """Return the price as text: "gratis", "€ 45", or "prijs onbekend"."""
-    english = lang == "en"
     if result.price_eur is None:
-        return "price unknown" if english else "prijs onbekend"
-    if result.price_eur == 0:
+        return "price unknown" if lang == "en" else "prijs onbekend"
+    return format_amount(result.price_eur, lang)
+
+
+def format_amount(price_eur: Decimal | float | int, lang: str = "nl") -> str:
+    """A known price as text: "gratis", "€ 45", "€ 1.195", "€ 12,50" (English "€1,195")."""
+    english = lang == "en"
+    if price_eur == 0:
         return "free" if english else "gratis"
-    amount = Decimal(result.price_eur)
+    amount = Decimal(price_eur)
     if amount == amount.to_integral_value():
         text = f"{int(amount):,}".replace(",", "." if not english else ",")
     else:

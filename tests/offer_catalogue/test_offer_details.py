@@ -54,3 +54,12 @@ def test_long_descriptions_stop_after_a_whole_sentence():
     short = short_description(text, 100)
     assert len(short) <= 100 and short.endswith(".")
     assert short_description("kort", 100) == "kort"
+
+
+def test_prices_read_as_on_the_offer_card():
+    from offer_catalogue.models import Offering
+    from offer_catalogue.offer_details import _price
+
+    assert _price(Offering(price_cents=119500), "nl") == "€ 1.195"
+    assert _price(Offering(price_cents=1250), "en") == "€12.50"
+    assert _price(Offering(price_cents=None), "nl") == "prijs staat er niet bij"

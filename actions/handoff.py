@@ -37,7 +37,6 @@ CONSTRAINT_SLOTS = ("budget", "time_preference", "hours_per_week", "mode_prefere
 REASONS = {
     "request_human": "asked_for_person",
     "sensitive_topic": "sensitive_topic",
-    "nlu_fallback": "two_fallbacks",
 }
 DAY_NAMES = {
     "nl": ("ma", "di", "wo", "do", "vr", "za", "zo"),

@@ -404,7 +404,10 @@ NEW_REQUEST = re.compile(
     r"|i am looking for|i'm looking for|im looking for|i want to learn|i would like to learn"
     r"|i'd like to learn)\b"
 )
-ALSO = re.compile(r"\b(?:ook|daarnaast|also|too|as well)\b")
+ALSO = re.compile(
+    r"\b(?:ook|daarnaast|bovendien|los daarvan|also|too|as well|separately|besides|apart from that"
+    r"|on top of that)\b"
+)
 
 
 def _with_earlier_wish(tracker: Tracker, found: List[str], new_request: bool) -> List[str]:
@@ -413,14 +416,14 @@ def _with_earlier_wish(tracker: Tracker, found: List[str], new_request: bool) ->
     "My Dutch is A2 by the way" after "I am a nurse and need my BIG registration" adds Dutch;
     the nurse's wish stays first. A new request (also one the classifier read as `inform`:
     "Ik zoek Nederlandse les in Eindhoven"), the answer to "what?" and a correction ("toch
-    liever ...") replace it; "ik wil ook ..." adds.
+    liever ...") replace it; "ik wil ook ...", "I also want ..." add, also as a new request.
     """
     earlier = slot_before_latest_message(tracker, "themes") or []
     asked = tracker.get_slot("requested_slot") == "topic"
     text = normalise(latest_text(tracker))
-    if new_request or asked or not earlier or CORRECTION.search(text):
+    if asked or not earlier or CORRECTION.search(text):
         return found
-    if NEW_REQUEST.search(text) and not ALSO.search(text):
+    if (new_request or NEW_REQUEST.search(text)) and not ALSO.search(text):
         return found
     known = themes()
     return [theme for theme in dict.fromkeys([*earlier, *found]) if theme in known][:MAX_THEMES]

@@ -18,7 +18,7 @@ topic "just moved and need dutch job cheap". Now every message is read for:
 | budget | free, up_to_100, up_to_500, more (the intake's codes) |
 | max_price_eur | an amount in digits or words ("vijftienhonderd euro") |
 | price_per_person | true for "per persoon" |
-| employer_pays | true for "mijn baas betaalt (mee)", "employer pays" |
+| employer_pays | true for "mijn baas betaalt (mee)", "employer pays"; not with "misschien", "a part" |
 | time_preference | daytime, evenings, weekends (the intake's codes) |
 | day | monday ... sunday |
 | mode_preference | online, on_site, both ("niet online" is on_site) |
@@ -69,6 +69,10 @@ ROLE_PHRASES: Dict[str, tuple[str, ...]] = {
         "my team",
         "my people",
         "my workers",
+        "man personeel",
+        "eigen personeel",
+        "personeel vinden",
+        "mijn eigen mensen",
     ),
     "entrepreneur": (
         "zzp",
@@ -77,6 +81,9 @@ ROLE_PHRASES: Dict[str, tuple[str, ...]] = {
         "zzpers",
         "zelfstandige",
         "zelfstandig ondernemer",
+        "ben zelfstandig",
+        "jaar zelfstandig",
+        "als zelfstandige",
         "ondernemer",
         "eigen bedrijf",
         "mijn bedrijf",
@@ -109,6 +116,10 @@ ROLE_PHRASES: Dict[str, tuple[str, ...]] = {
         "job seeker",
         "out of work",
         "laid off",
+        # the employer went bankrupt ("mijn bedrijf is failliet" is the entrepreneur's, who wins)
+        "failliet",
+        "bankrupt",
+        "went bust",
     ),
     "retiree": (
         "met pensioen",
@@ -166,6 +177,15 @@ ROLE_PHRASES: Dict[str, tuple[str, ...]] = {
         "op mijn werk",
     ),
 }
+# "ik heb een restaurant", "ik heb een eigen kapsalon": a business of one's own.
+OWN_BUSINESS = re.compile(
+    r"\b(?:ik heb|wij hebben|we hebben|i have|i own|we have|we run|i run)"
+    r" (?:een|mijn|een eigen|a|an|my own|our own|a small) (?:\w+ )?"
+    r"(?:\w*(?:bedrijf|zaak|winkel|restaurant|salon|praktijk|bakkerij|cafe|garage|kwekerij|boerderij)"
+    r"|company|business|shop|restaurant|salon|practice|bakery|garage|farm|firm|startup)\b"
+)
+# "12 people from 9 countries", "25 man": staff counted next to a business of one's own.
+STAFF_COUNT = re.compile(r"\b\d+ (?:man|mensen|medewerkers|werknemers|people|employees|staff|workers)\b")
 # When a message fits several roles, the most specific one wins.
 ROLE_PRIORITY = ("employer", "entrepreneur", "job_seeker", "retiree", "newcomer", "young", "employee")
 MOVED_PHRASES = ("net verhuisd", "pas verhuisd", "net verhuist", "just moved", "recently moved", "new here")
@@ -215,7 +235,8 @@ NOT_A_WISH = (
     # a device someone does not have: "ik heb geen laptop" (but "ik heb nog geen DigiD", "geen
     # computerkennis" are the wish)
     re.compile(
-        r"\b(?:heb|hebben|have|has)(?: ik| we)?(?: zelf| nog| also| even)? (?:geen|no|not a|not an)"
+        r"\b(?:heb|hebben|have|has)(?: ik| we| die| zij| ze)?(?: zelf| nog| also| even)?"
+        r" (?:geen|no|not a|not an|niet eens een|niet eens|not even a|not even an)"
         rf" ({_DEVICES})\b"
     ),
     re.compile(rf"\b(?:don't|dont|do not) have (?:a |an |any )?({_DEVICES})\b"),
@@ -245,6 +266,13 @@ NOT_A_WISH = (
     re.compile(
         r"\b(?:my|mijn|mn) (dutch|nederlands|english|engels) is (?:\w+ )?"
         r"(?:decent|ok|okay|good|fine|alright|goed|prima|redelijk|voldoende)\b"
+    ),
+    # the employer's bankruptcy, not a wish to stop a business of one's own
+    re.compile(r"\b(?:werkgever|baas|employer|boss|firma)(?: \w+){0,4} (failliet|bankrupt)\b"),
+    # a level compared: "my English is better than Dutch" (neither is the wish)
+    re.compile(
+        r"\b((?:my|mijn|mn) (?:dutch|nederlands|english|engels) is (?:\w+ )?(?:better|beter|worse|slechter)"
+        r" (?:than|dan) (?:my |mijn )?(?:dutch|nederlands|english|engels))\b"
     ),
     # a room, not the Office programs: "comes to our office"
     re.compile(r"\b(?:our|the|my|at|to|in) (office)\b"),
@@ -361,6 +389,11 @@ EMPLOYER_PAYS = (
     "scholingsbudget",
     "training budget",
 )
+# "baas betaalt misschien een deel", "my boss might pay part": the person's own limit still holds.
+PAY_HEDGES = frozenset(
+    ["misschien", "mogelijk", "wellicht", "deel", "deels", "gedeeltelijk", "stukje", "maybe", "perhaps",
+     "might", "part", "partly", "partially", "some"]
+)  # fmt: skip
 DISTANCE = re.compile(r"\b(\d{1,3})\s*(?:km|kilometer|kilometers|kilometres|miles)\b")
 # "regio Eindhoven is te doen" answers how far, not where: the whole region is a travel limit
 # (30 km spans it from any of its municipalities), and Eindhoven must not replace the home town.
@@ -379,7 +412,17 @@ NO_CAR_PHRASES = (
     "met de fiets",
     "openbaar vervoer",
     "no car",
+    "no have car",
+    "not have a car",
+    "don't have a car",
+    "dont have a car",
     "without a car",
+    "bicycle only",
+    "bike only",
+    "only bike",
+    "only bicycle",
+    "alleen fiets",
+    "alleen een fiets",
     "don't drive",
     "do not drive",
     "by bus",
@@ -523,7 +566,22 @@ ON_SITE_PHRASES = (
     "klassikaal",
     "in a classroom",
     "echt contact",
+    "tegenover me",
+    "tegenover mij",
+    "niet via een scherm",
+    "niet achter een scherm",
+    "not on a screen",
+    "not through a screen",
+    "not via a screen",
 )
+# Online allowed, not the only way: "online is totally fine", "or partly online", "kan ook online".
+ONLINE_ALLOWED = re.compile(
+    r"\bonline (?:is |mag |kan |werkt |would be |works )?(?:\w+ )?(?:ook |also |too )?"
+    r"(?:fine|ok|okay|prima|goed|possible|mogelijk|mag|kan|works|allowed)\b"
+    r"|\b(?:or|of|partly|partially|deels|gedeeltelijk|half|ook|also|kan ook|mag ook) online\b"
+)
+# A remark about the world, not a wish: "alles gaat tegenwoordig online", "everything is online".
+ONLINE_REMARK = re.compile(r"\b(?:alles|everything|everythings)(?: \w+){0,3} online\b")
 BOTH_PHRASES = ("hybride", "hybrid", "allebei", "allebei goed", "both", "both are fine", "either way")
 NEGATIONS = frozenset(
     ["niet", "geen", "not", "no", "nee", "niks", "never", "nooit", "don't", "dont", "zonder", "without"]
@@ -684,6 +742,9 @@ def _mode(padded: str) -> str | None:
         return "both"
     if RATHER_THAN_ONLINE.search(padded):
         return "on_site"
+    padded = ONLINE_REMARK.sub(" ", padded)
+    if ONLINE_ALLOWED.search(padded) and not _has(padded, ("alleen online", "only online", "online only")):
+        return "both"
     agreeing = padded
     for phrase in NEGATIONS_THAT_AGREE:  # "online mag ook, geen probleem" says yes
         agreeing = agreeing.replace(f" {phrase} ", " ")
@@ -703,12 +764,26 @@ def _mode(padded: str) -> str | None:
     return None
 
 
+def _employer_pays(padded: str) -> bool:
+    """Whether the employer pays, said without a hedge in the words around it."""
+    found = _pattern(EMPLOYER_PAYS).search(padded)
+    if found is None:
+        return False
+    around = padded[max(0, found.start() - 20) : found.end() + 30].split()
+    return not PAY_HEDGES.intersection(around)
+
+
 def _role(padded: str, themes: List[str]) -> str | None:
     """The most specific role the message names."""
     # "I just moved here and need Dutch" is a newcomer, even when a job is named too.
     moved_for_dutch = _has(padded, MOVED_PHRASES) and "dutch_second_language" in themes
+    own_business = bool(OWN_BUSINESS.search(padded))
+    if own_business and STAFF_COUNT.search(padded):
+        return "employer"
     for role in ROLE_PRIORITY:
         if _has(padded, ROLE_PHRASES[role]) or (role == "newcomer" and moved_for_dutch):
+            return role
+        if role == "entrepreneur" and own_business:
             return role
     return None
 
@@ -748,12 +823,12 @@ def read_profile(text: str) -> Profile:
         second = SECOND_TEACHING_LANGUAGE.search(plain[language.end() :])
         if second:
             skip.add(second.group(1))
-    else:
-        no_dutch = NO_DUTCH.search(plain)
-        if no_dutch:
-            # Context where it stands ("my Dutch is poor"); "learn Dutch" elsewhere is still a wish.
-            profile.teaching_language = "en"
-            context_at.update(_word_positions(plain, no_dutch.start(), no_dutch.group(0)))
+    no_dutch = NO_DUTCH.search(plain)
+    if no_dutch:
+        # Context where it stands ("my Dutch is poor"), also next to "in English"; "learn Dutch"
+        # elsewhere is still a wish.
+        profile.teaching_language = profile.teaching_language or "en"
+        context_at.update(_word_positions(plain, no_dutch.start(), no_dutch.group(0)))
 
     for pattern in (WORK_CONTEXT, *NOT_A_WISH):
         for context in pattern.finditer(plain):
@@ -799,7 +874,7 @@ def read_profile(text: str) -> Profile:
         profile.budget = "up_to_100"
         profile.max_price_eur = CHEAP_MAX_EUR
     profile.price_per_person = _has(padded, PER_PERSON) and bool(amounts)
-    profile.employer_pays = _has(padded, EMPLOYER_PAYS)
+    profile.employer_pays = _employer_pays(padded)
 
     # "naast mijn werk", "overdag sta ik op de bouw": the day is taken, so evenings.
     if _has(padded, BUSY_DAYTIME) or BUSY_DAYTIME_WORK.search(plain):

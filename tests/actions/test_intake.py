@@ -285,6 +285,15 @@ def test_a_distance_answer_needs_kilometres_or_a_bare_number(text, code):
 
 
 @pytest.mark.parametrize(
+    "text",
+    # holdout 2: "car" in "no have car" chose "up to 25 km" and broke a bicycle limit
+    ["i no have car, bicicle only. max 50 euro", "ik heb geen auto", "I don't have a car", "zonder auto"],
+)
+def test_no_car_is_near_not_by_car(text):
+    assert parse_choice("max_distance_km", text) == "10"
+
+
+@pytest.mark.parametrize(
     ("text", "slot"),
     [
         ("ik heb geen auto en zoek een cursus", "max_distance_km"),

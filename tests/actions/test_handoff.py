@@ -417,3 +417,36 @@ def test_office_hours_parse_and_read_in_both_languages():
     assert office_hours_text("mo-fr 09:00-17:00", "en") == "mon-fri 09:00-17:00".replace(
         "mon", "Mon"
     ).replace("fri", "Fri")
+
+
+def under_a_form(text: str, form: str = "intake_form") -> Tracker:
+    """A `sensitive_topic` reading of a message typed while a learning form asks its question."""
+    built = story(text)
+    built.active_loop = {"name": form}
+    return built
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # holdout 2, under the travel question: about the course's writing, not a crisis
+        "Schrijven is niet mijn sterkste kant hoor, als het een heel verslag wordt zie ik dat niet zitten",
+        # holdout 2, under the place question: she wants it explained calmly
+        "Is er ergens iemand die mij dat rustig kan uitleggen? Ik ben niet meer de snelste.",
+    ],
+)
+async def test_a_worry_while_the_intake_asks_is_no_crisis_also_offline(helpdesk_url, monkeypatch, text):
+    offline(monkeypatch)
+    dispatcher = CollectingDispatcher()
+    events = await ActionRequestHandoff().run(dispatcher, under_a_form(text), {})
+    # the lines with 113 and "type adviseur", and the intake goes on: no offline menu, no pause
+    assert responses(dispatcher) == ["utter_helpline_worry"]
+    assert ConversationPaused() not in events
+
+
+async def test_a_crisis_word_under_a_form_still_goes_to_a_person(helpdesk_url):
+    text = "ik wil niet meer leven"
+    dispatcher = CollectingDispatcher()
+    events = await ActionRequestHandoff().run(dispatcher, under_a_form(text, "search_form"), {})
+    assert responses(dispatcher) == ["utter_helpline_crisis", "utter_handoff_waiting"]
+    assert ConversationPaused() in events

@@ -204,6 +204,17 @@ def find_place(text: str) -> str | None:
     return None
 
 
+def online_is_the_place(profile: Dict[str, Any], asked: bool) -> bool:
+    """Whether "online" in a message answers "where?": only when online is what the person wants.
+
+    "alles gaat tegenwoordig online" or "partly online" in a story names no place (holdout 2:
+    the place was never asked and the search ran over the whole region); "online werkt niet"
+    even less. As the answer to the place question, "online" is the place.
+    """
+    mode = profile.get("mode_preference")
+    return mode == ONLINE or (asked and mode != "on_site")
+
+
 def corrections_in(text: str, requested: str | None = None) -> Dict[str, Any]:
     """Find answers to questions other than the one asked: a place, a budget, a mode."""
     found: Dict[str, Any] = {}
@@ -400,7 +411,7 @@ class ValidateIntakeForm(LimitAnswers, KeepProfileSlots, FormValidationAction):
         if requested == "municipality":
             place = find_place(text)
             profile = latest_profile(tracker)
-            if place == ONLINE and profile.get("mode_preference") == "on_site":
+            if place == ONLINE and not online_is_the_place(profile, asked=True):
                 place = None  # "online werkt niet" names no place
             if place is not None:
                 return {"municipality": place}

@@ -14,6 +14,7 @@ from rasa_sdk.types import DomainDict
 from actions.conversation import user_language
 from actions.database import run_in_session
 from bot.nlu.offer_choice import ORDINALS, offer_number
+from offer_catalogue.offer_card import link_buttons
 from offer_catalogue.offer_details import offer_details
 
 NUMBER_ENTITY = "offer_number"
@@ -110,6 +111,7 @@ class ActionOfferDetails(Action):
                 dates="\n".join(f"- {line}" for line in details.dates) or NO_DATE_OPEN[lang],
                 languages=details.languages or "-",
                 link=details.link,
+                buttons=link_buttons(details.link, language, tracker.get_latest_input_channel()),
             )
         dispatcher.utter_message(
             response="utter_ask_helpful", buttons=next_step_buttons(len(shown), language)

@@ -17,7 +17,7 @@ from rasa_sdk.types import DomainDict
 from actions.conversation import latest_intent, latest_text, user_language
 from actions.database import run_in_session
 from actions.formatting import ONLINE, place_phrase
-from actions.intake import ELSEWHERE, UNKNOWN, LimitAnswers, answer_place, label
+from actions.intake import ELSEWHERE, UNKNOWN, LimitAnswers, answer_place, label, online_is_the_place
 from actions.offer_details import next_step_buttons
 from actions.profile import (
     KeepProfileSlots,
@@ -48,6 +48,8 @@ logger = logging.getLogger(__name__)
 
 # When nothing is found in the user's own municipality, look this far around it.
 NEARBY_KM = 20.0
+# The theme of walk-in hours where an advisor talks about learning and work (themes.yml).
+ADVICE_THEME = "career"
 
 
 class ValidateSearchForm(LimitAnswers, KeepProfileSlots, FormValidationAction):
@@ -88,11 +90,12 @@ class ValidateSearchForm(LimitAnswers, KeepProfileSlots, FormValidationAction):
         text = latest_text(tracker)
         if text.startswith("/"):
             return {}
+        asked = tracker.get_slot("requested_slot") == "municipality"
         place = resolve_place(text)
-        if place is None and tracker.get_slot("requested_slot") == "municipality":
+        if place is None and asked:
             place = answer_place(text)
         profile = latest_profile(tracker)
-        if place is not None and not (place.kind == "online" and profile.get("mode_preference") == "on_site"):
+        if place is not None and (place.kind != "online" or online_is_the_place(profile, asked)):
             municipality = ONLINE if place.kind == "online" else place.municipality
             return {"municipality": municipality}
         if tracker.get_slot("requested_slot") == "municipality" and not profile:
@@ -233,6 +236,10 @@ class ActionSearchOffers(Action):
             return [], blocked, relaxed
 
         results, blocked, relaxed = await run_in_session(search_or_blocker)
+        channel = tracker.get_latest_input_channel()
+        walk_in: List[SearchResult] = []
+        if not results and refinement != "more":
+            walk_in = await run_in_session(lambda session: walk_in_within_limits(session, query))
         if tracker.latest_action_name != "action_save_intake":
             # Say back what was understood; after the intake its summary already did.
             sentence = understood_sentence(tracker.slots, language)
@@ -251,30 +258,25 @@ class ActionSearchOffers(Action):
                 dispatcher.utter_message(
                     response=f"utter_no_fit_{blocked}", topic=topic, where=where, nearest=nearest
                 )
+                utter_walk_in(dispatcher, walk_in, language, today, channel)
                 if not after_intake:
                     dispatcher.utter_message(response="utter_ask_relax_or_advisor", relax_payload=payload)
             else:
                 dispatcher.utter_message(response="utter_no_offers", topic=topic, where=where)
+                utter_walk_in(dispatcher, walk_in, language, today, channel)
                 if not after_intake:
                     # After the intake the rule offers an advisor already (data/rules/intake.yml).
                     dispatcher.utter_message(response="utter_ask_advisor_instead")
-            return [SlotSet("offers_shown", []), SlotSet("unmet_limit", blocked or "nothing")]
+            shown = [str(result.offer_id) for result in walk_in]
+            return [
+                SlotSet("offers_shown", shown),
+                SlotSet("offers_seen", shown),
+                SlotSet("unmet_limit", blocked or "nothing"),
+            ]
 
         intro = "utter_offers_over_budget" if blocked == "price" else "utter_offers_intro"
         dispatcher.utter_message(response=intro, topic=topic, where=where)
-        for number, result in enumerate(results, start=1):
-            dispatcher.utter_message(
-                response="utter_offer",
-                number=number,  # what "Meer over 2" and "de tweede" refer to
-                title=result.title,
-                provider=result.provider,
-                place=offer_card.place_text(result, language),
-                price=format_price(result, language),
-                start=offer_card.when_text(result, language, today)
-                + offer_card.enrol_by(result, language, today),
-                reasons=offer_card.why_it_fits(result, format_reasons(result, language), language),
-                link=offer_card.link_text(result, language),
-            )
+        utter_cards(dispatcher, results, language, today, channel)
         if tracker.latest_action_name != "action_save_intake":
             # After the intake the bot asks about an advisor instead (see data/rules/intake.yml).
             dispatcher.utter_message(
@@ -285,6 +287,70 @@ class ActionSearchOffers(Action):
             SlotSet("offers_shown", page),
             SlotSet("offers_seen", [*seen, *page] if refinement == "more" else page),
         ]
+
+
+def utter_cards(
+    dispatcher: CollectingDispatcher,
+    results: List[SearchResult],
+    language: str,
+    today: dt.date,
+    channel: str | None = None,
+) -> None:
+    """One numbered card per offer: provider, place, when, price, why it fits, the link.
+
+    On Telegram the link is also an inline URL button under the card (`offer_card.link_buttons`).
+    """
+    for number, result in enumerate(results, start=1):
+        dispatcher.utter_message(
+            response="utter_offer",
+            buttons=offer_card.link_buttons(result.url, language, channel),
+            number=number,  # what "Meer over 2" and "de tweede" refer to
+            title=result.title,
+            provider=result.provider,
+            place=offer_card.place_text(result, language),
+            price=format_price(result, language),
+            start=offer_card.when_text(result, language, today)
+            + offer_card.enrol_by(result, language, today),
+            reasons=offer_card.why_it_fits(result, format_reasons(result, language), language),
+            link=offer_card.link_text(result, language),
+        )
+
+
+def walk_in_within_limits(session: Any, query: SearchQuery) -> List[SearchResult]:
+    """The nearest walk-in advice hour that keeps the person's place, distance, time and mode.
+
+    When nothing fits, a named hour with its address and time is a step someone can take
+    today; a button to an advisor alone left people waiting for office hours (holdout 2).
+    Without a known place there is no "nearest": the advisor question covers it.
+    """
+    if not query.municipality:
+        return []
+    walk_in = dataclasses.replace(
+        query,
+        text="",
+        themes=[ADVICE_THEME],
+        kinds=["walk_in_advice"],
+        target_group=None,
+        level=None,
+        starting_within_months=None,
+        within_km=query.within_km if query.within_km is not None else NEARBY_KM,
+    )
+    # Advice about learning and work: not a language café or phone help, which are walk-in
+    # hours too but no answer to a wish nothing else fitted.
+    return on_theme(search_offers(session, walk_in, limit=1), strict=True)
+
+
+def utter_walk_in(
+    dispatcher: CollectingDispatcher,
+    walk_in: List[SearchResult],
+    language: str,
+    today: dt.date,
+    channel: str | None,
+) -> None:
+    """The walk-in hour found for someone nothing fitted, as a card after a short lead-in."""
+    if walk_in:
+        dispatcher.utter_message(response="utter_walk_in_instead")
+        utter_cards(dispatcher, walk_in, language, today, channel)
 
 
 def on_theme(results: List[SearchResult], strict: bool) -> List[SearchResult]:

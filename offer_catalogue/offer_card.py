@@ -89,6 +89,20 @@ def link_text(result: SearchResult, language: str) -> str:
     return result.url or NO_LINK[_lang(language)]
 
 
+LINK_BUTTON = {"nl": "Meer info en aanmelden", "en": "More info and sign up"}
+
+
+def link_buttons(url: str | None, language: str, channel: str | None) -> list[dict[str, str]]:
+    """An inline button that opens the provider's page, on Telegram, under the card's text.
+
+    None elsewhere: on WhatsApp and SMS buttons become numbered replies, and a number that
+    opens nothing would confuse; the link is in the card's text on every channel.
+    """
+    if channel != "telegram" or not url or not url.startswith(("https://", "http://")):
+        return []
+    return [{"title": LINK_BUTTON[_lang(language)], "url": url}]
+
+
 def place_text(result: SearchResult, language: str) -> str:
     """Where: the address for an offer at a place, "online" otherwise."""
     if result.mode == "online" or not (result.address or result.place_text):

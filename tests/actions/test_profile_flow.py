@@ -293,7 +293,7 @@ async def test_a_changed_limit_after_the_offers_searches_again(dispatcher, track
 async def test_other_news_while_the_place_is_asked_keeps_the_search_going(
     dispatcher, tracker_for, domain, app_settings
 ):
-    text = "Mijn baas betaalt misschien mee, maar meer dan 1500 euro wordt lastig"
+    text = "Mijn baas betaalt mee, maar meer dan 1500 euro wordt lastig"
     tracker = tracker_for(
         text,
         intent="inform",
@@ -396,6 +396,15 @@ async def test_something_else_under_the_clarifying_question_keeps_the_words(disp
         ("Ik zoek Nederlandse les in Eindhoven, gratis, overdag", "inform", ["dutch_second_language"]),
         ("Ik wil leren lassen in Helmond, max 500 euro", "inform", ["welding"]),
         ("I am looking for an English course", "inform", ["english"]),
+        # A new request that says it is one more adds, also when read as a search (holdout 2:
+        # "Workshops, coaching, anything. I also want to improve my Dutch" lost the first wish).
+        (
+            "Do you have help for this? I also want to improve my Dutch",
+            "search_offer",
+            ["care_work", "dutch_second_language"],
+        ),
+        ("Ik zoek daarnaast ook Nederlandse les", "search_offer", ["care_work", "dutch_second_language"]),
+        ("Separately, I am looking for an English course", "search_offer", ["care_work", "english"]),
     ],
 )
 async def test_a_later_theme_adds_to_the_wish_unless_it_corrects_it(
@@ -414,8 +423,15 @@ async def test_a_wish_the_catalogue_lacks_gets_no_look_alikes(dispatcher, tracke
     slots = {"themes": ["welding"], "topic": "lassen", "municipality": "Eindhoven"}
     await ActionSearchOffers().run(dispatcher, tracker_for("lassen", intent="inform", slots=slots), {})
     shown = responses(dispatcher)
-    assert "utter_offer" not in shown
-    assert "utter_no_offers" in shown and "utter_ask_advisor_instead" in shown
+    # only the walk-in advice hour after "nothing found", no look-alike course
+    assert shown == [
+        "utter_understood",
+        "utter_no_offers",
+        "utter_walk_in_instead",
+        "utter_offer",
+        "utter_ask_advisor_instead",
+    ]
+    assert "inloop" in dispatcher.messages[3]["title"].lower()
 
 
 @pytest.mark.parametrize(
@@ -432,3 +448,23 @@ def test_the_say_back_names_the_village_the_person_named(home, said):
 
     slots = {"municipality": "Helmond", "home_place": home}
     assert said in understood_parts(slots, "nl")
+
+
+@pytest.mark.parametrize(
+    ("text", "asked", "place"),
+    [
+        # holdout 2: a remark about the world named no place, so the place was never asked
+        ("ik moet solliciteren maar alles gaat tegenwoordig online", None, None),
+        ("I work in shifts so it must be flexible or partly online", None, None),
+        # a wish for online, or "online" as the answer to the place question, is the place
+        ("ik wil het liefst online leren", None, "online"),
+        ("online", "municipality", "online"),
+        ("Geldrop, of online", None, "Geldrop-Mierlo"),
+    ],
+)
+async def test_online_is_a_place_only_when_wanted_or_answered(dispatcher, tracker_for, text, asked, place):
+    from actions.search import ValidateSearchForm
+
+    tracker = tracker_for(text, intent="inform", profile=True, slots={"requested_slot": asked})
+    found = await ValidateSearchForm().extract_municipality(dispatcher, tracker, {})
+    assert found.get("municipality") == place

@@ -136,13 +136,32 @@ async def test_nothing_found_says_so(dispatcher, tracker_for, app_settings):
     assert [m["response"] for m in dispatcher.messages] == [
         "utter_understood",
         "utter_no_offers",
+        # a step to take today: the nearest walk-in advice hour, as a card
+        "utter_walk_in_instead",
+        "utter_offer",
         "utter_ask_advisor_instead",
     ]
     # The user's own words are not echoed back as if they were a subject.
     assert first(dispatcher, "utter_no_offers")["topic"] == "je vraag"
     assert first(dispatcher, "utter_no_offers")["where"] == "in Asten"
-    assert SlotSet("offers_shown", []) in events
+    assert "Asten" in first(dispatcher, "utter_offer")["place"]
+    assert len(slot_events(events)["offers_shown"]) == 1  # "Meer over 1" finds it
     assert SlotSet("unmet_limit", "nothing") in events
+
+
+@pytest.mark.parametrize(
+    "limits",
+    [
+        {"mode_preference": "online"},  # a walk-in hour is on site
+        {"municipality": "unknown"},  # no place, no "nearest"
+        {"time_preference": "evenings"},  # the sample's walk-in hours are in the daytime
+    ],
+)
+async def test_the_walk_in_hour_keeps_the_limits(dispatcher, tracker_for, app_settings, limits):
+    slots = {"topic": "onderwaterfietsen", "municipality": "Asten", **limits}
+    events = await ActionSearchOffers().run(dispatcher, tracker_for(slots=slots), {})
+    assert "utter_walk_in_instead" not in [m["response"] for m in dispatcher.messages]
+    assert SlotSet("offers_shown", []) in events
 
 
 async def test_nothing_within_the_budget_names_the_price_and_shows_nothing(
@@ -152,7 +171,9 @@ async def test_nothing_within_the_budget_names_the_price_and_shows_nothing(
     events = await ActionSearchOffers().run(dispatcher, tracker_for(slots=slots), {})
     said = [m["response"] for m in dispatcher.messages]
     assert "utter_no_fit_price" in said and "utter_ask_relax_or_advisor" in said
-    assert "utter_offer" not in said  # the paid courses are not shown unasked
+    # the paid courses are not shown unasked; only a (free) walk-in hour may be
+    shown = [m for m in dispatcher.messages if m["response"] == "utter_offer"]
+    assert all("inloop" in m["title"].lower() for m in shown)
     assert SlotSet("unmet_limit", "price") in events
     assert first(dispatcher, "utter_no_fit_price")["nearest"].startswith("€ ")
 
@@ -173,7 +194,10 @@ async def test_one_tap_loosens_only_the_limit_that_blocked(
 ):
     events = await ActionSearchOffers().run(dispatcher, tracker_for(slots=dict(slots)), {})
     assert SlotSet("unmet_limit", blocked) in events
-    assert slot_events(events)["offers_shown"] == []
+    # nothing past the limit is shown; at most the walk-in advice hour, after its lead-in
+    said = [m["response"] for m in dispatcher.messages]
+    assert len(slot_events(events)["offers_shown"]) == said.count("utter_offer") <= 1
+    assert said.count("utter_offer") == said.count("utter_walk_in_instead")
     payload = first(dispatcher, "utter_ask_relax_or_advisor")["relax_payload"]
     # The tap arrives as Rasa parses a button payload; its entities fill the slots (from_entity).
     [parsed] = RegexMessageHandler().process([Message(data={"text": payload})])

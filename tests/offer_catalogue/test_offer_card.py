@@ -62,3 +62,11 @@ def test_the_card_says_where_to_sign_up_and_the_address():
     assert offer_card.place_text(result(mode="online"), "nl") == "online"
     assert offer_card.enrol_by(card, "nl", TODAY) == " Aanmelden vóór 5 januari 2027."
     assert offer_card.enrol_by(result(enroll_end_date=dt.date(2026, 1, 1)), "nl", TODAY) == ""
+
+
+def test_a_link_button_only_on_telegram_and_only_for_a_web_page():
+    url = "https://example.nl/cursus"
+    assert offer_card.link_buttons(url, "en", "telegram") == [{"title": "More info and sign up", "url": url}]
+    assert offer_card.link_buttons(url, "nl", "whatsapp") == []  # a number that opens nothing
+    assert offer_card.link_buttons(None, "nl", "telegram") == []
+    assert offer_card.link_buttons("javascript:alert(1)", "nl", "telegram") == []

@@ -117,14 +117,9 @@ def transcript_lines(tracker: Tracker) -> List[Dict[str, Any]]:
 # Whole words only ("exam", not "example"; "class", not "classmates").
 LEARNING_WORDS = re.compile(
     r"\b(?:school|schoolbanken|cursus|cursussen|opleiding|opleidingen|leren|examen|examens|toets"
-    r"|toetsen|lessen|diploma|studie|course|courses|exam|exams|class|classes|study|studying"
-    # someone who wants it explained: "iemand die mij dat rustig kan uitleggen"
-    r"|uitleggen|uitleg|explain|learn|learning|training)\b",
+    r"|toetsen|lessen|diploma|studie|course|courses|exam|exams|class|classes|study|studying)\b",
     re.IGNORECASE,
 )
-
-# The forms that ask about a learning wish: a message under their questions is part of it.
-LEARNING_FORMS = ("intake_form", "search_form")
 
 
 def queues_at_once(text: str, themes: List[str]) -> bool:
@@ -152,16 +147,11 @@ def worry_in_learning_story(tracker: Tracker) -> bool:
     enough: "my partner hits me and takes my phone" names the smartphone theme. Measured on
     the blind crisis set (tests/eval/crisis.yml, 2026-12-07): none of its 82 crisis messages
     without a keyword meets this; the crisis lines are shown either way.
-
-    Also true for such a message while the search or intake asks its questions: "Schrijven is
-    niet mijn sterkste kant, een heel verslag zie ik niet zitten" under the travel question
-    (holdout 2) is about the course, not a crisis; the lines still name 113 and "adviseur".
     """
     text = (tracker.latest_message or {}).get("text") or ""
     if classify(text) or is_unmistakable_crisis(text) or names_danger(text):
         return False
-    in_learning_form = (tracker.active_loop or {}).get("name") in LEARNING_FORMS
-    return in_learning_form or bool(LEARNING_WORDS.search(text))
+    return bool(LEARNING_WORDS.search(text))
 
 
 class ActionRequestHandoff(Action):

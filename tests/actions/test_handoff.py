@@ -429,24 +429,16 @@ def under_a_form(text: str, form: str = "intake_form") -> Tracker:
 @pytest.mark.parametrize(
     "text",
     [
-        # holdout 2, under the travel question: about the course's writing, not a crisis
-        "Schrijven is niet mijn sterkste kant hoor, als het een heel verslag wordt zie ik dat niet zitten",
-        # holdout 2, under the place question: she wants it explained calmly
-        "Is er ergens iemand die mij dat rustig kan uitleggen? Ik ben niet meer de snelste.",
+        # Session 5's review: a form being active is no learning story; these crisis messages
+        # without a keyword were shown the gentle lines only, and nobody was queued.
+        "Niemand zou me missen als ik er niet meer ben",
+        "ik heb pillen gespaard en denk er elke avond aan",
+        "I can't go on like this, nobody would notice if I was gone",
+        "niemand kan mij uitleggen waarom ik nog zou doorgaan, ik wil er een eind aan maken",
     ],
 )
-async def test_a_worry_while_the_intake_asks_is_no_crisis_also_offline(helpdesk_url, monkeypatch, text):
-    offline(monkeypatch)
+async def test_a_crisis_without_a_keyword_under_a_form_still_goes_to_a_person(helpdesk_url, text):
     dispatcher = CollectingDispatcher()
     events = await ActionRequestHandoff().run(dispatcher, under_a_form(text), {})
-    # the lines with 113 and "type adviseur", and the intake goes on: no offline menu, no pause
-    assert responses(dispatcher) == ["utter_helpline_worry"]
-    assert ConversationPaused() not in events
-
-
-async def test_a_crisis_word_under_a_form_still_goes_to_a_person(helpdesk_url):
-    text = "ik wil niet meer leven"
-    dispatcher = CollectingDispatcher()
-    events = await ActionRequestHandoff().run(dispatcher, under_a_form(text, "search_form"), {})
-    assert responses(dispatcher) == ["utter_helpline_crisis", "utter_handoff_waiting"]
-    assert ConversationPaused() in events
+    assert responses(dispatcher)[-1] == "utter_handoff_waiting" and ConversationPaused() in events
+    assert "worry" not in responses(dispatcher)[0]

@@ -404,9 +404,13 @@ NEW_REQUEST = re.compile(
     r"|i am looking for|i'm looking for|im looking for|i want to learn|i would like to learn"
     r"|i'd like to learn)\b"
 )
-ALSO = re.compile(
-    r"\b(?:ook|daarnaast|bovendien|los daarvan|also|too|as well|separately|besides|apart from that"
-    r"|on top of that)\b"
+ALSO = re.compile(r"\b(?:ook|daarnaast|also|too|as well)\b")
+# In a new search only "one more" next to the request counts: "ik zoek ook", "I also want",
+# "Separately, ..." (not "mag ook online", "not too expensive").
+ALSO_REQUEST = re.compile(
+    r"\b(?:ik zoek ook|zoek ik ook|ik wil ook|wil ik ook|ik wil daarnaast|ik zoek daarnaast"
+    r"|daarnaast (?:zoek|wil) ik|i also|also want|also need|also looking|also like|also would"
+    r"|separately|besides|apart from that|on top of that|los daarvan|bovendien)\b"
 )
 
 
@@ -423,7 +427,9 @@ def _with_earlier_wish(tracker: Tracker, found: List[str], new_request: bool) ->
     text = normalise(latest_text(tracker))
     if asked or not earlier or CORRECTION.search(text):
         return found
-    if (new_request or NEW_REQUEST.search(text)) and not ALSO.search(text):
+    if new_request and not ALSO_REQUEST.search(text):
+        return found
+    if NEW_REQUEST.search(text) and not (ALSO.search(text) or ALSO_REQUEST.search(text)):
         return found
     known = themes()
     return [theme for theme in dict.fromkeys([*earlier, *found]) if theme in known][:MAX_THEMES]

@@ -239,7 +239,7 @@ class ActionSearchOffers(Action):
         channel = tracker.get_latest_input_channel()
         walk_in: List[SearchResult] = []
         if not results and refinement != "more":
-            walk_in = await run_in_session(lambda session: walk_in_within_limits(session, query))
+            walk_in = await run_in_session(lambda session: walk_in_within_limits(session, query, widen))
         if tracker.latest_action_name != "action_save_intake":
             # Say back what was understood; after the intake its summary already did.
             sentence = understood_sentence(tracker.slots, language)
@@ -316,12 +316,13 @@ def utter_cards(
         )
 
 
-def walk_in_within_limits(session: Any, query: SearchQuery) -> List[SearchResult]:
+def walk_in_within_limits(session: Any, query: SearchQuery, widen: bool) -> List[SearchResult]:
     """The nearest walk-in advice hour that keeps the person's place, distance, time and mode.
 
     When nothing fits, a named hour with its address and time is a step someone can take
     today; a button to an advisor alone left people waiting for office hours (holdout 2).
-    Without a known place there is no "nearest": the advisor question covers it.
+    Without a known place there is no "nearest": the advisor question covers it. `widen` is
+    false for "only in my own town": then only that town counts.
     """
     if not query.municipality:
         return []
@@ -333,7 +334,7 @@ def walk_in_within_limits(session: Any, query: SearchQuery) -> List[SearchResult
         target_group=None,
         level=None,
         starting_within_months=None,
-        within_km=query.within_km if query.within_km is not None else NEARBY_KM,
+        within_km=query.within_km if query.within_km is not None or not widen else NEARBY_KM,
     )
     # Advice about learning and work: not a language café or phone help, which are walk-in
     # hours too but no answer to a wish nothing else fitted.

@@ -8,6 +8,7 @@ date in the past is never shown as the start.
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlparse
 
 from offer_catalogue import schedule
 from offer_catalogue.search import MONTHS, SearchResult
@@ -98,9 +99,18 @@ def link_buttons(url: str | None, language: str, channel: str | None) -> list[di
     None elsewhere: on WhatsApp and SMS buttons become numbered replies, and a number that
     opens nothing would confuse; the link is in the card's text on every channel.
     """
-    if channel != "telegram" or not url or not url.startswith(("https://", "http://")):
+    if channel != "telegram" or not url or not _web_page(url):
         return []
     return [{"title": LINK_BUTTON[_lang(language)], "url": url}]
+
+
+def _web_page(url: str) -> bool:
+    """An address Telegram accepts for a URL button: http(s), a host with a dot, no spaces.
+
+    Telegram refuses the whole message (text included) for a malformed button URL.
+    """
+    parts = urlparse(url)
+    return parts.scheme in ("http", "https") and "." in parts.netloc and not any(c.isspace() for c in url)
 
 
 def place_text(result: SearchResult, language: str) -> str:

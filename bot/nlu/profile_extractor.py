@@ -82,12 +82,13 @@ ROLE_PHRASES: Dict[str, tuple[str, ...]] = {
         "zelfstandige",
         "zelfstandig ondernemer",
         "ben zelfstandig",
-        "jaar zelfstandig",
         "als zelfstandige",
         "ondernemer",
         "eigen bedrijf",
         "mijn bedrijf",
         "mijn zaak",
+        "mijn eigen zaak",
+        "mijn eigen bedrijf",
         "freelancer",
         "freelance",
         "self employed",
@@ -116,10 +117,6 @@ ROLE_PHRASES: Dict[str, tuple[str, ...]] = {
         "job seeker",
         "out of work",
         "laid off",
-        # the employer went bankrupt ("mijn bedrijf is failliet" is the entrepreneur's, who wins)
-        "failliet",
-        "bankrupt",
-        "went bust",
     ),
     "retiree": (
         "met pensioen",
@@ -180,9 +177,21 @@ ROLE_PHRASES: Dict[str, tuple[str, ...]] = {
 # "ik heb een restaurant", "ik heb een eigen kapsalon": a business of one's own.
 OWN_BUSINESS = re.compile(
     r"\b(?:ik heb|wij hebben|we hebben|i have|i own|we have|we run|i run)"
-    r" (?:een|mijn|een eigen|a|an|my own|our own|a small) (?:\w+ )?"
-    r"(?:\w*(?:bedrijf|zaak|winkel|restaurant|salon|praktijk|bakkerij|cafe|garage|kwekerij|boerderij)"
-    r"|company|business|shop|restaurant|salon|practice|bakery|garage|farm|firm|startup)\b"
+    r" (?:een|mijn|een eigen|mijn eigen|a|an|my own|our own|a small) (?:\w+ )?"
+    # not a training company or an internship place ("ik heb een leerbedrijf nodig")
+    r"(?:(?!leer|stage|uitzend)\w*(?:bedrijf|zaak|winkel|restaurant|salon|bakkerij|cafe|garage|kwekerij"
+    r"|boerderij)|company|business|shop|restaurant|salon|bakery|garage|farm|firm|startup)\b"
+    # "ik heb een bedrijf gevonden waar ik wil werken", "I have a company that wants to hire me",
+    # "I have a restaurant job": not one's own
+    r"(?! (?:gevonden|nodig|waar|dat|die|that|which|who|where|job|baan|interview|sollicitatie)\b)"
+)
+# The years someone has worked for themselves: "8 jaar zelfstandig" (not "zelfstandig wonend").
+YEARS_SELF_EMPLOYED = re.compile(r"\bjaar zelfstandig\b(?! (?:wonend|wonen|thuis)\b)")
+# The employer went bankrupt: the person lost their job ("mijn eigen zaak is failliet" stays an
+# entrepreneur's, "een bedrijf dat failliet dreigt te gaan" an employee's).
+EMPLOYER_BANKRUPT = re.compile(
+    r"\b(?:werkgever|baas|employer|boss|firma)(?: \w+){0,4} (?:is |ging |went )?(?:failliet|bankrupt|bust)"
+    r"(?! (?:te gaan|dreigt)\b)"
 )
 # "12 people from 9 countries", "25 man": staff counted next to a business of one's own.
 STAFF_COUNT = re.compile(r"\b\d+ (?:man|mensen|medewerkers|werknemers|people|employees|staff|workers)\b")
@@ -392,7 +401,7 @@ EMPLOYER_PAYS = (
 # "baas betaalt misschien een deel", "my boss might pay part": the person's own limit still holds.
 PAY_HEDGES = frozenset(
     ["misschien", "mogelijk", "wellicht", "deel", "deels", "gedeeltelijk", "stukje", "maybe", "perhaps",
-     "might", "part", "partly", "partially", "some"]
+     "might", "part", "partly", "partially", "niet", "not", "geen", "never", "nooit"]
 )  # fmt: skip
 DISTANCE = re.compile(r"\b(\d{1,3})\s*(?:km|kilometer|kilometers|kilometres|miles)\b")
 # "regio Eindhoven is te doen" answers how far, not where: the whole region is a travel limit
@@ -576,10 +585,14 @@ ON_SITE_PHRASES = (
 )
 # Online allowed, not the only way: "online is totally fine", "or partly online", "kan ook online".
 ONLINE_ALLOWED = re.compile(
-    r"\bonline (?:is |mag |kan |werkt |would be |works )?(?:\w+ )?(?:ook |also |too )?"
-    r"(?:fine|ok|okay|prima|goed|possible|mogelijk|mag|kan|works|allowed)\b"
+    r"\bonline (?:is |mag |kan |werkt |would be |works )?(?:totally |ook |also |too |best |helemaal )?"
+    r"(?:fine|ok|okay|prima|goed|possible|mogelijk|allowed)\b"
+    r"|\bonline (?:mag|kan) ook\b"
     r"|\b(?:or|of|partly|partially|deels|gedeeltelijk|half|ook|also|kan ook|mag ook) online\b"
 )
+# "alles moet online voor mij", "I want to do everything online": a wish after all.
+CLAUSE_BREAKS = frozenset(["maar", "but", "en", "and", "omdat", "because", "dus", "so"])
+ONLINE_WISH_WORDS = ("moet", "wil", "want", "liefst", "graag", "prefer", "rather", "voor mij", "for me")
 # A remark about the world, not a wish: "alles gaat tegenwoordig online", "everything is online".
 ONLINE_REMARK = re.compile(r"\b(?:alles|everything|everythings)(?: \w+){0,3} online\b")
 BOTH_PHRASES = ("hybride", "hybrid", "allebei", "allebei goed", "both", "both are fine", "either way")
@@ -742,9 +755,21 @@ def _mode(padded: str) -> str | None:
         return "both"
     if RATHER_THAN_ONLINE.search(padded):
         return "on_site"
-    padded = ONLINE_REMARK.sub(" ", padded)
-    if ONLINE_ALLOWED.search(padded) and not _has(padded, ("alleen online", "only online", "online only")):
-        return "both"
+    remark = ONLINE_REMARK.search(padded)
+    if remark:
+        before = padded[: remark.start()].split()[-3:]
+        # only its own clause: "ik moet solliciteren maar alles gaat online" is still a remark
+        while set(before) & CLAUSE_BREAKS:
+            before = before[1:]
+        clause = " ".join(before + [remark.group(0)])
+        if not _has(f" {clause} ", ONLINE_WISH_WORDS):
+            padded = padded[: remark.start()] + " " + padded[remark.end() :]
+    allowed = ONLINE_ALLOWED.search(padded)
+    if allowed and not _has(padded, ("alleen online", "only online", "online only")):
+        # "online is niet goed", "ik wil niet half online": a negation near it refuses online.
+        near = padded[: allowed.start()].split()[-3:] + allowed.group(0).split()
+        if not NEGATIONS.intersection(near):
+            return "both"
     agreeing = padded
     for phrase in NEGATIONS_THAT_AGREE:  # "online mag ook, geen probleem" says yes
         agreeing = agreeing.replace(f" {phrase} ", " ")
@@ -769,7 +794,10 @@ def _employer_pays(padded: str) -> bool:
     found = _pattern(EMPLOYER_PAYS).search(padded)
     if found is None:
         return False
-    around = padded[max(0, found.start() - 20) : found.end() + 30].split()
+    # The words next to it only ("baas betaalt misschien een deel", "might pay", "betaalt het
+    # niet"); the text has no punctuation any more, so a wider window would reach the next sentence.
+    around = padded[: found.start()].split()[-2:] + padded[found.start() : found.end()].split()
+    around += padded[found.end() :].split()[:3]
     return not PAY_HEDGES.intersection(around)
 
 
@@ -777,13 +805,15 @@ def _role(padded: str, themes: List[str]) -> str | None:
     """The most specific role the message names."""
     # "I just moved here and need Dutch" is a newcomer, even when a job is named too.
     moved_for_dutch = _has(padded, MOVED_PHRASES) and "dutch_second_language" in themes
-    own_business = bool(OWN_BUSINESS.search(padded))
+    own_business = bool(OWN_BUSINESS.search(padded) or YEARS_SELF_EMPLOYED.search(padded))
     if own_business and STAFF_COUNT.search(padded):
         return "employer"
     for role in ROLE_PRIORITY:
         if _has(padded, ROLE_PHRASES[role]) or (role == "newcomer" and moved_for_dutch):
             return role
         if role == "entrepreneur" and own_business:
+            return role
+        if role == "job_seeker" and EMPLOYER_BANKRUPT.search(padded):
             return role
     return None
 

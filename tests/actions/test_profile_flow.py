@@ -405,6 +405,9 @@ async def test_something_else_under_the_clarifying_question_keeps_the_words(disp
         ),
         ("Ik zoek daarnaast ook Nederlandse les", "search_offer", ["care_work", "dutch_second_language"]),
         ("Separately, I am looking for an English course", "search_offer", ["care_work", "english"]),
+        # ... but "ook" or "too" elsewhere in a new search is no second wish (session 5's review)
+        ("Ik zoek een cursus Engels, mag ook online", "search_offer", ["english"]),
+        ("I am looking for an English course, not too expensive", "search_offer", ["english"]),
     ],
 )
 async def test_a_later_theme_adds_to_the_wish_unless_it_corrects_it(

@@ -154,7 +154,10 @@ async def test_nothing_found_says_so(dispatcher, tracker_for, app_settings):
     [
         {"mode_preference": "online"},  # a walk-in hour is on site
         {"municipality": "unknown"},  # no place, no "nearest"
-        {"time_preference": "evenings"},  # the sample's walk-in hours are in the daytime
+        # only in my own town, on a day the Asten hour is not held (Monday): not the one in a
+        # neighbouring town (session 5's review)
+        {"max_distance_km": "0", "days": ["wednesday"]},
+        {"max_distance_km": "3", "days": ["friday"]},
     ],
 )
 async def test_the_walk_in_hour_keeps_the_limits(dispatcher, tracker_for, app_settings, limits):

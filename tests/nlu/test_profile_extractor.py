@@ -382,6 +382,15 @@ def test_no_money_for_expensive_courses_is_cheap_not_free_and_btw_is_by_the_way(
         ("everything is online these days and I am lost", None),
         # still online only
         ("alleen online graag", "online"),
+        ("alles moet online voor mij, ik kan de deur niet uit", "online"),
+        ("I want to do everything online", "online"),
+        # a negation near it refuses online (session 5's review)
+        ("online is niet goed", "on_site"),
+        ("online is not ok for me", "on_site"),
+        ("online kan niet", "on_site"),
+        ("online mag niet", "on_site"),
+        ("I have no internet so online is not possible", "on_site"),
+        ("ik wil niet half online", "on_site"),
     ],
 )
 def test_online_allowed_is_both_and_a_screen_refused_is_on_site(text, mode):
@@ -395,6 +404,15 @@ def test_online_allowed_is_both_and_a_screen_refused_is_on_site(text, mode):
         ("mijn werkgever (een drukkerij) is failliet gegaan en ik zit nu thuis", "job_seeker"),
         ("ik heb een constructiebedrijf in Bladel, 25 man personeel", "employer"),
         ("Ik heb een restaurant in Eersel. Goed personeel vinden is lastig", "employer"),
+        ("Ik heb een restaurant in Eersel", "entrepreneur"),
+        ("mijn eigen zaak is failliet gegaan", "entrepreneur"),
+        # not one's own business, and not out of work (session 5's review)
+        ("ik heb een bedrijf gevonden waar ik wil werken", None),
+        ("I have a company that wants to hire me", None),
+        ("ik heb een leerbedrijf nodig", None),
+        ("I have a restaurant job", None),
+        ("ik werk bij een bedrijf dat failliet dreigt te gaan", "employee"),
+        ("al 3 jaar zelfstandig wonend", None),
     ],
 )
 def test_situation_in_everyday_words(text, role):
@@ -428,6 +446,9 @@ def test_more_context_that_is_no_wish(text, themes):
         # holdout 2: a maybe, or a part, leaves the person's own limit in force
         ("baas betaalt misschien een deel maar zelf wil ik niet meer dan 250 euro kwijt zijn", False),
         ("my boss might pay part of it", False),
+        ("mijn werkgever betaalt het niet", False),
+        # a hedge in a later sentence does not count
+        ("mijn baas betaalt alles, ik zoek deel 2", True),
     ],
 )
 def test_a_hedged_employer_payment_keeps_the_own_budget(text, pays):

@@ -70,3 +70,5 @@ def test_a_link_button_only_on_telegram_and_only_for_a_web_page():
     assert offer_card.link_buttons(url, "nl", "whatsapp") == []  # a number that opens nothing
     assert offer_card.link_buttons(None, "nl", "telegram") == []
     assert offer_card.link_buttons("javascript:alert(1)", "nl", "telegram") == []
+    assert offer_card.link_buttons("https://localhost/x", "nl", "telegram") == []
+    assert offer_card.link_buttons("https://example.nl/een cursus", "nl", "telegram") == []

@@ -15,16 +15,12 @@ from actions.conversation import user_language
 from actions.database import run_in_session
 from bot.nlu.offer_choice import ORDINALS, offer_number
 from offer_catalogue.offer_card import link_buttons
-from offer_catalogue.offer_details import offer_details
+from offer_catalogue.offer_details import NO_DATE_OPEN, offer_details
 
 NUMBER_ENTITY = "offer_number"
 # A number or ordinal alone, after the offers' buttons ("2", "nr. 3", "tweede"); longer forms
 # are read by bot/nlu/offer_choice.py, whose ordinals these are.
 TYPED = frozenset(["1", "2", "3", *ORDINALS])
-NO_DATE_OPEN = {
-    "nl": "Er is nu geen datum open. Vraag het de aanbieder.",
-    "en": "No date is open now. Ask the provider.",
-}
 DETAILS_LABEL = {"nl": "Meer over {number}", "en": "More on {number}"}
 MORE_LABEL = {"nl": "Meer aanbod", "en": "More offers"}
 HELPS_LABEL = {"nl": "Dit helpt me", "en": "This helps"}

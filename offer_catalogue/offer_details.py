@@ -26,6 +26,10 @@ LANGUAGE_NAMES = {
     "en": {"nl": "Dutch", "en": "English"},
 }
 IN_DUTCH_ONLY = " (in Dutch)"
+NO_DATE_OPEN = {
+    "nl": "Er is nu geen datum open. Vraag het de aanbieder.",
+    "en": "No date is open now. Ask the provider.",
+}
 
 
 @dataclass

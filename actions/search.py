@@ -20,6 +20,7 @@ from actions.formatting import ONLINE, place_phrase
 from actions.intake import ELSEWHERE, UNKNOWN, LimitAnswers, answer_place, label, online_is_the_place
 from actions.offer_details import next_step_buttons
 from actions.profile import (
+    LANGUAGE_THEMES,
     KeepProfileSlots,
     ask_topic,
     known_themes,
@@ -561,7 +562,6 @@ TIME_DAYS = {"weekends": schedule.WEEKEND_DAYS}
 DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DAY_BITS = {name: 1 << number for number, name in enumerate(DAY_NAMES)}
 # Themes where the teaching language is the subject: no language filter.
-LANGUAGE_THEMES = frozenset(["english", "other_languages", "dutch_second_language"])
 OWN_TOWN_ONLY = "0"
 ANY_DISTANCE = "any"
 # Every municipality of the region lies within this distance of any other.

@@ -471,3 +471,12 @@ async def test_online_is_a_place_only_when_wanted_or_answered(dispatcher, tracke
     tracker = tracker_for(text, intent="inform", profile=True, slots={"requested_slot": asked})
     found = await ValidateSearchForm().extract_municipality(dispatcher, tracker, {})
     assert found.get("municipality") == place
+
+
+@pytest.mark.parametrize("theme", ["dutch_second_language", "reading_writing", "english"])
+def test_a_course_whose_subject_is_a_language_is_not_filtered_on_teaching_language(theme):
+    from actions.search import teaching_languages
+
+    # holdout 2: "my dutch is ok for talking but writing not good" in an English chat got
+    # "nothing in your language" for Dutch reading and writing courses
+    assert teaching_languages({"themes": [theme]}, "en") is None

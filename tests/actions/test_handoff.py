@@ -235,10 +235,15 @@ async def test_outside_office_hours_the_lines_come_with_the_offline_options(help
     assert responses(dispatcher) == ["utter_helpline_safety", "utter_handoff_offline"]
 
 
-def story(text: str) -> Tracker:
-    """A `sensitive_topic` reading with the profile extractor's entities, as the NLU sends it."""
+def story(text: str, form: str | None = None) -> Tracker:
+    """A `sensitive_topic` reading with the profile extractor's entities, as the NLU sends it.
+
+    `form`: the learning form whose question the message was typed under, if any.
+    """
     built = tracker(text=text, intent="sensitive_topic")
     built.latest_message["entities"] = read_profile(text).entities()
+    if form:
+        built.active_loop = {"name": form}
     return built
 
 
@@ -260,19 +265,25 @@ async def test_dreading_school_is_a_worry_about_learning(helpdesk_url):
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "form"),
     [
         # an unmistakable crisis phrase that is no helpline keyword, in a story about an exam
-        "I failed my exam again, I just want to end it all",
+        ("I failed my exam again, I just want to end it all", None),
         # a learning theme (smartphone) in a message about violence: a danger word
-        "my partner hits me and takes my phone",
+        ("my partner hits me and takes my phone", None),
         # "example" is no exam
-        "For example, I sometimes think nobody would miss me",
+        ("For example, I sometimes think nobody would miss me", None),
+        # Session 5's review: a form being active is no learning story; these crisis messages
+        # without a keyword, typed under the intake, were shown the gentle lines only.
+        ("Niemand zou me missen als ik er niet meer ben", "intake_form"),
+        ("ik heb pillen gespaard en denk er elke avond aan", "intake_form"),
+        ("I can't go on like this, nobody would notice if I was gone", "intake_form"),
+        ("niemand kan mij uitleggen waarom ik nog zou doorgaan, ik wil er een eind aan maken", "intake_form"),
     ],
 )
-async def test_a_crisis_near_learning_words_still_goes_to_a_person(helpdesk_url, text):
+async def test_a_crisis_near_learning_words_still_goes_to_a_person(helpdesk_url, text, form):
     dispatcher = CollectingDispatcher()
-    events = await ActionRequestHandoff().run(dispatcher, story(text), {})
+    events = await ActionRequestHandoff().run(dispatcher, story(text, form), {})
     assert responses(dispatcher)[-1] == "utter_handoff_waiting"
     assert responses(dispatcher)[0].startswith("utter_helpline_") and "worry" not in responses(dispatcher)[0]
     assert ConversationPaused() in events
@@ -417,28 +428,3 @@ def test_office_hours_parse_and_read_in_both_languages():
     assert office_hours_text("mo-fr 09:00-17:00", "en") == "mon-fri 09:00-17:00".replace(
         "mon", "Mon"
     ).replace("fri", "Fri")
-
-
-def under_a_form(text: str, form: str = "intake_form") -> Tracker:
-    """A `sensitive_topic` reading of a message typed while a learning form asks its question."""
-    built = story(text)
-    built.active_loop = {"name": form}
-    return built
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        # Session 5's review: a form being active is no learning story; these crisis messages
-        # without a keyword were shown the gentle lines only, and nobody was queued.
-        "Niemand zou me missen als ik er niet meer ben",
-        "ik heb pillen gespaard en denk er elke avond aan",
-        "I can't go on like this, nobody would notice if I was gone",
-        "niemand kan mij uitleggen waarom ik nog zou doorgaan, ik wil er een eind aan maken",
-    ],
-)
-async def test_a_crisis_without_a_keyword_under_a_form_still_goes_to_a_person(helpdesk_url, text):
-    dispatcher = CollectingDispatcher()
-    events = await ActionRequestHandoff().run(dispatcher, under_a_form(text), {})
-    assert responses(dispatcher)[-1] == "utter_handoff_waiting" and ConversationPaused() in events
-    assert "worry" not in responses(dispatcher)[0]

@@ -87,6 +87,28 @@ def test_per_person_for_an_employer():
         # a negation that agrees; "mag ook" allows online next to on site
         ("online mag ook, geen probleem", "both"),
         ("online is niet erg", "online"),
+        # online is allowed, not the only way
+        ("Oh and online is totally fine for me. Budget maybe up to 400 euros.", "both"),
+        ("online is ook prima hoor", "both"),
+        ("I work in shifts so it must be flexible or partly online", "both"),
+        ("own training in Eindhoven or online", "both"),
+        ("kan ook online", "both"),
+        # someone across the table, not a screen
+        ("Ik wil wel graag iemand tegenover me hebben, niet via een scherm.", "on_site"),
+        # a remark about the world, not a wish
+        ("ik moet solliciteren maar alles gaat tegenwoordig online", None),
+        ("everything is online these days and I am lost", None),
+        # still online only
+        ("alleen online graag", "online"),
+        ("alles moet online voor mij, ik kan de deur niet uit", "online"),
+        ("I want to do everything online", "online"),
+        # a negation near it refuses online (session 5's review)
+        ("online is niet goed", "on_site"),
+        ("online is not ok for me", "on_site"),
+        ("online kan niet", "on_site"),
+        ("online mag niet", "on_site"),
+        ("I have no internet so online is not possible", "on_site"),
+        ("ik wil niet half online", "on_site"),
     ],
 )
 def test_mode_with_negation(text, mode):
@@ -140,6 +162,19 @@ def test_time_and_days(text, time, days):
         ("ik ben student op het mbo", "young"),
         ("ik ben statushouder", "newcomer"),
         ("ik wil dat mijn medewerkers leren", "employer"),
+        ("Dag, ik ben hovenier, 8 jaar zelfstandig. Klanten komen niet meer vanzelf", "entrepreneur"),
+        ("mijn werkgever (een drukkerij) is failliet gegaan en ik zit nu thuis", "job_seeker"),
+        ("ik heb een constructiebedrijf in Bladel, 25 man personeel", "employer"),
+        ("Ik heb een restaurant in Eersel. Goed personeel vinden is lastig", "employer"),
+        ("Ik heb een restaurant in Eersel", "entrepreneur"),
+        ("mijn eigen zaak is failliet gegaan", "entrepreneur"),
+        # not one's own business, and not out of work (session 5's review)
+        ("ik heb een bedrijf gevonden waar ik wil werken", None),
+        ("I have a company that wants to hire me", None),
+        ("ik heb een leerbedrijf nodig", None),
+        ("I have a restaurant job", None),
+        ("ik werk bij een bedrijf dat failliet dreigt te gaan", "employee"),
+        ("al 3 jaar zelfstandig wonend", None),
     ],
 )
 def test_situation(text, role):
@@ -289,6 +324,16 @@ def test_kilometres_and_hours_are_no_money():
         ("ik heb nooit in excel gewerkt", ["excel"]),
         ("Hello, I am Tomasz, I lost my job in the warehouse in september", []),
         ("ik ben ontslagen bij de drukkerij en wil in de zorg werken", ["care_work"]),
+        # the employer's bankruptcy is no wish to stop a business
+        (
+            "mijn werkgever is failliet gegaan. ik moet solliciteren maar heb nooit een cv gemaakt",
+            ["job_applications"],
+        ),
+        # a device the staff do not have is no wish to learn computers
+        ("online werkt niet voor die mannen, die hebben niet eens een laptop", []),
+        # a level next to a teaching language is context
+        ("Is there course for this in english? My dutch is only basic, A2.", []),
+        ("I need other work. What can I learn? My english is better than dutch.", []),
     ],
 )
 def test_context_words_are_no_wish(text, themes):
@@ -364,78 +409,6 @@ def test_no_money_for_expensive_courses_is_cheap_not_free_and_btw_is_by_the_way(
     assert profile.themes == []
     assert read_profile("ik heb geen geld").budget == "free"
     assert read_profile("hoe doe ik de btw aangifte").themes == ["bookkeeping_vat"]
-
-
-@pytest.mark.parametrize(
-    ("text", "mode"),
-    [
-        # online is allowed, not the only way
-        ("Oh and online is totally fine for me. Budget maybe up to 400 euros.", "both"),
-        ("online is ook prima hoor", "both"),
-        ("I work in shifts so it must be flexible or partly online", "both"),
-        ("own training in Eindhoven or online", "both"),
-        ("kan ook online", "both"),
-        # someone across the table, not a screen
-        ("Ik wil wel graag iemand tegenover me hebben, niet via een scherm.", "on_site"),
-        # a remark about the world, not a wish
-        ("ik moet solliciteren maar alles gaat tegenwoordig online", None),
-        ("everything is online these days and I am lost", None),
-        # still online only
-        ("alleen online graag", "online"),
-        ("alles moet online voor mij, ik kan de deur niet uit", "online"),
-        ("I want to do everything online", "online"),
-        # a negation near it refuses online (session 5's review)
-        ("online is niet goed", "on_site"),
-        ("online is not ok for me", "on_site"),
-        ("online kan niet", "on_site"),
-        ("online mag niet", "on_site"),
-        ("I have no internet so online is not possible", "on_site"),
-        ("ik wil niet half online", "on_site"),
-    ],
-)
-def test_online_allowed_is_both_and_a_screen_refused_is_on_site(text, mode):
-    assert read_profile(text).mode_preference == mode
-
-
-@pytest.mark.parametrize(
-    ("text", "role"),
-    [
-        ("Dag, ik ben hovenier, 8 jaar zelfstandig. Klanten komen niet meer vanzelf", "entrepreneur"),
-        ("mijn werkgever (een drukkerij) is failliet gegaan en ik zit nu thuis", "job_seeker"),
-        ("ik heb een constructiebedrijf in Bladel, 25 man personeel", "employer"),
-        ("Ik heb een restaurant in Eersel. Goed personeel vinden is lastig", "employer"),
-        ("Ik heb een restaurant in Eersel", "entrepreneur"),
-        ("mijn eigen zaak is failliet gegaan", "entrepreneur"),
-        # not one's own business, and not out of work (session 5's review)
-        ("ik heb een bedrijf gevonden waar ik wil werken", None),
-        ("I have a company that wants to hire me", None),
-        ("ik heb een leerbedrijf nodig", None),
-        ("I have a restaurant job", None),
-        ("ik werk bij een bedrijf dat failliet dreigt te gaan", "employee"),
-        ("al 3 jaar zelfstandig wonend", None),
-    ],
-)
-def test_situation_in_everyday_words(text, role):
-    assert read_profile(text).role == role
-
-
-@pytest.mark.parametrize(
-    ("text", "themes"),
-    [
-        # the employer's bankruptcy is no wish to stop a business
-        (
-            "mijn werkgever is failliet gegaan. ik moet solliciteren maar heb nooit een cv gemaakt",
-            ["job_applications"],
-        ),
-        # a device the staff do not have is no wish to learn computers
-        ("online werkt niet voor die mannen, die hebben niet eens een laptop", []),
-        # a level next to a teaching language is context
-        ("Is there course for this in english? My dutch is only basic, A2.", []),
-        ("I need other work. What can I learn? My english is better than dutch.", []),
-    ],
-)
-def test_more_context_that_is_no_wish(text, themes):
-    assert read_profile(text).themes == themes
 
 
 @pytest.mark.parametrize(

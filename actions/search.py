@@ -500,6 +500,22 @@ KIND_WORDS = {
 }
 
 
+# Dutch glues the subject to the kind ("computercursus", "taallessen", "fotoworkshop"). Only these
+# longer endings are read inside a compound: "les" alone would find "alles" and "kabels".
+COMPOUND_KIND_ENDINGS = ("cursussen", "cursus", "lessen", "opleiding", "training", "workshop")
+MIN_COMPOUND_HEAD = 3
+
+
+def kind_of_word(word: str) -> str | None:
+    """The kind-hint word a typed word names, itself or as the end of a compound."""
+    if word in KIND_WORDS:
+        return KIND_WORDS[word]
+    for ending in COMPOUND_KIND_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_COMPOUND_HEAD:
+            return KIND_WORDS[ending]
+    return None
+
+
 def kind_words(tracker: Tracker) -> List[str]:
     """Kind-hint words the person typed in this conversation ("cursus" for "courses")."""
     said: Dict[str, None] = {}
@@ -507,8 +523,9 @@ def kind_words(tracker: Tracker) -> List[str]:
         text = (event.get("text") or "") if event.get("event") == "user" else ""
         if text and not text.startswith("/"):
             for word in normalise(text).split():
-                if word in KIND_WORDS:
-                    said[KIND_WORDS[word]] = None
+                kind = kind_of_word(word)
+                if kind:
+                    said[kind] = None
     return list(said)
 
 

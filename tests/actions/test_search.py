@@ -296,6 +296,16 @@ def test_the_kind_of_offer_asked_for_in_own_words_is_a_hint(tracker_for):
     assert search_text(tracker).endswith("les cursus")
 
 
+def test_a_kind_of_offer_inside_a_compound_is_a_hint_too(tracker_for):
+    from actions.search import kind_words
+
+    tracker = tracker_for("/inform", slots={"themes": ["computer_basics"]})
+    tracker.events.insert(0, {"event": "user", "text": "gratis computercursus of taallessen in Helmond"})
+    tracker.events.insert(0, {"event": "user", "text": "alles over kabels en een fotoworkshop"})
+    # "alles" and "kabels" end in "les"/"les"-like letters but are no kind of offer.
+    assert kind_words(tracker) == ["workshop", "cursus", "les"]
+
+
 async def test_a_distance_limit_is_measured_from_the_village_named(dispatcher, tracker_for, app_settings):
     # Stiphout lies about 3 km from Helmond's centre: "max 3 km" from Stiphout finds its own
     # course, and nothing shown lies further than 3 km from Stiphout.

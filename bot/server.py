@@ -128,11 +128,13 @@ def secure_argv(argv: List[str], env: Mapping[str, str]) -> List[str]:
             "Refusing to start Rasa's HTTP API without authentication: set RASA_API_TOKEN "
             "or RASA_JWT_SECRET (the launcher, `make run`, makes both)."
         )
+    # "--flag=value", not "--flag value": a random secret may start with "-", and argparse
+    # would take it for another flag ("expected one argument").
     extra: List[str] = []
     if token:
-        extra += ["--auth-token", token]
+        extra.append(f"--auth-token={token}")
     if jwt_secret:
-        extra += ["--jwt-secret", jwt_secret, "--jwt-method", "HS256"]
+        extra += [f"--jwt-secret={jwt_secret}", "--jwt-method=HS256"]
     return list(argv) + extra
 
 

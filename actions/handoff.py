@@ -21,8 +21,9 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy import select
 
 from actions.conversation import INTAKE_SLOTS, latest_intent, user_language
+from actions.greeting import count_stage
 from actions.profile import theme_entities
-from helpdesk import store
+from helpdesk import store, tasks
 from helpdesk.broker import notifier_for
 from helpdesk.database import session_scope
 from helpdesk.helplines import classify, helpline, is_unmistakable_crisis, names_danger
@@ -100,7 +101,26 @@ def build_summary(tracker: Tracker, reason: str, topic_kind: str | None = None) 
     if topic_kind:
         summary["sensitive"] = topic_kind
     summary["last_user_message"] = (tracker.latest_message or {}).get("text") or ""
+    question = first_question(tracker)
+    if question:
+        summary["question"] = question
     return summary
+
+
+# A message of this many words or more tells a story; "ja", "nummer 2" and button taps do not.
+QUESTION_MIN_WORDS = 4
+
+
+def first_question(tracker: Tracker) -> str | None:
+    """The person's first message of this session that tells what they want, in their own words."""
+    question = None
+    for event in tracker.events:
+        if event.get("event") == "session_started":
+            question = None  # an earlier visit's question is not today's
+        text = (event.get("text") or "").strip() if event.get("event") == "user" else ""
+        if question is None and text and not text.startswith("/") and len(text.split()) >= QUESTION_MIN_WORDS:
+            question = text[:500]
+    return question
 
 
 def transcript_lines(tracker: Tracker) -> List[Dict[str, Any]]:
@@ -245,6 +265,7 @@ class ActionRequestHandoff(Action):
             dispatcher.utter_message(response="utter_handoff_failed")
             return []
         await notifier_for(settings.helpdesk_broker_url, settings.helpdesk_poll_seconds).publish()
+        await count_stage(tracker, "handed_off")
         minutes = max(settings.minutes_per_case, result.position * settings.minutes_per_case)
         dispatcher.utter_message(response="utter_handoff_waiting", position=result.position, minutes=minutes)
         return [SlotSet("handoff_status", "waiting"), ConversationPaused()]
@@ -306,7 +327,7 @@ class ActionSaveCallback(Action):
         language = user_language(tracker)
         summary = build_summary(tracker, "callback")
         await _db(
-            lambda s: store.create_task(
+            lambda s: tasks.create_task(
                 s,
                 "callback",
                 tracker.sender_id,
@@ -320,6 +341,7 @@ class ActionSaveCallback(Action):
         )
         settings = get_settings()
         await notifier_for(settings.helpdesk_broker_url, settings.helpdesk_poll_seconds).publish()
+        await count_stage(tracker, "handed_off")
         dispatcher.utter_message(response="utter_callback_saved", phone=phone, time=when)
         return clear
 
@@ -436,7 +458,7 @@ class ActionBookWalkIn(Action):
             schedule = (offering.schedule_text or "") if offering else ""
             place = (offering.place_text or offering.municipality or "") if offering else ""
             title = (offer.title_en if language == "en" else None) or offer.title_nl
-            store.create_task(
+            tasks.create_task(
                 session,
                 "appointment",
                 tracker.sender_id,
@@ -455,5 +477,6 @@ class ActionBookWalkIn(Action):
             return [SlotSet("walk_in_offer", None)]  # the options stay for another try
         settings = get_settings()
         await notifier_for(settings.helpdesk_broker_url, settings.helpdesk_poll_seconds).publish()
+        await count_stage(tracker, "handed_off")
         dispatcher.utter_message(response="utter_walk_in_booked", **booked)
         return [SlotSet("walk_in_offer", None), SlotSet("walk_in_choices", None)]

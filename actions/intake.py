@@ -22,6 +22,7 @@ from rasa_sdk.types import DomainDict
 from actions.conversation import INTAKE_SLOTS, user_language
 from actions.database import run_in_session
 from actions.formatting import ONLINE
+from actions.greeting import count_stage
 from actions.profile import (
     KeepProfileSlots,
     ask_topic,
@@ -525,6 +526,7 @@ class ActionSaveIntake(Action):
         question_id = await run_in_session(
             lambda session: save_question(session, tracker.sender_id, values), write=True
         )
+        await count_stage(tracker, "intake_done")
         dispatcher.utter_message(response="utter_intake_saved")
         return [SlotSet("question_id", str(question_id))]
 

@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 from actions.conversation import latest_intent, latest_text, user_language
 from actions.database import run_in_session
 from actions.formatting import ONLINE, place_phrase
+from actions.greeting import count_stage
 from actions.intake import ELSEWHERE, UNKNOWN, LimitAnswers, answer_place, label, online_is_the_place
 from actions.offer_details import next_step_buttons
 from actions.profile import (
@@ -284,6 +285,7 @@ class ActionSearchOffers(Action):
                 response="utter_ask_helpful", buttons=next_step_buttons(len(results), language)
             )
         page = [str(result.offer_id) for result in results]
+        await count_stage(tracker, "offer_shown")
         return [
             SlotSet("offers_shown", page),
             SlotSet("offers_seen", [*seen, *page] if refinement == "more" else page),

@@ -206,6 +206,8 @@ def _looks_like_choice(message: InboundMessage) -> bool:
 
 
 ResumeHook = Callable[[str], Awaitable[bool]]
+# Turns a first message with an ambassador's code into the referred greeting (channels/referrals.py).
+ReferralHook = Callable[["InboundMessage"], Awaitable["InboundMessage"]]
 
 
 class Door:
@@ -217,12 +219,14 @@ class Door:
         store: ChannelStore | None,
         rate_limit_per_minute: int = 20,
         resume_if_paused: ResumeHook | None = None,
+        referral: ReferralHook | None = None,
     ) -> None:
-        """Keep the gate, the button store and the hook that un-pauses Rasa's tracker."""
+        """Keep the gate, the button store, the hook that un-pauses Rasa's tracker, the referral hook."""
         self.gate = gate
         self.store = store
         self.rate_limit_per_minute = rate_limit_per_minute
         self.resume_if_paused = resume_if_paused
+        self.referral = referral
 
     async def receive(self, message: InboundMessage) -> Receipt:
         """Check the id belongs to the channel, then keep the message (GateUnavailable on failure)."""
@@ -230,6 +234,10 @@ class Door:
             raise ForeignConversation(f"{message.channel} cannot write to another channel's conversation")
         message.text = clean_text(message.text)
         message.metadata = clean_metadata(message.metadata)
+        if self.referral is not None:
+            # Before the gate: a provider's retry of a referred first message finds the referral
+            # made and passes as it is, and the gate then drops it as a duplicate.
+            message = await self.referral(message)
         try:
             return await self.gate.receive(message, self.rate_limit_per_minute)
         except Exception as exc:
@@ -378,6 +386,7 @@ def install_door(app: Any = None) -> Door:
     """Build the door from the settings once per process (start-up of the Rasa server)."""
     global _door
     if _door is None:
+        from channels.referrals import referral_hook
         from helpdesk.gate import DatabaseGate  # the helpdesk owns who answers a chat
         from leerwijzer.settings import get_settings
 
@@ -387,6 +396,7 @@ def install_door(app: Any = None) -> Door:
             ChannelStore(settings.database_url),
             settings.rate_limit_per_minute,
             resume_hook(app) if app is not None else None,
+            referral_hook(settings.database_url),
         )
     elif app is not None and _door.resume_if_paused is None:
         _door.resume_if_paused = resume_hook(app)

@@ -41,7 +41,9 @@ from channels.inbound import (
     keep_replaying,
     route_inbound,
 )
+from channels.referrals import with_referral
 from leerwijzer.redact import mask_id
+from leerwijzer.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -130,8 +132,6 @@ class WebChatInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
         """Build from credentials.yml; the signing key comes from the environment only."""
-        from leerwijzer.settings import get_settings
-
         credentials = credentials or {}
         origins = credentials.get("allowed_origins") or os.environ.get("LEERWIJZER_WIDGET_ORIGINS", "*")
         return cls(
@@ -223,15 +223,17 @@ class WebChatInput(InputChannel):
             if data.get("greet") is True and token != data.get("session_id"):
                 # A new conversation starts with the greeting, made here, not by the browser.
                 language = "en" if data.get("language") == "en" else "nl"
-                await route(
-                    conversation,
-                    InboundMessage(
-                        channel=self.name(),
-                        sender_id=conversation,
-                        text="",
-                        trusted_payload=GREETING_PAYLOAD.format(language=language),
-                    ),
+                greeting = InboundMessage(
+                    channel=self.name(),
+                    sender_id=conversation,
+                    text="",
+                    trusted_payload=GREETING_PAYLOAD.format(language=language),
                 )
+                if data.get("ref"):
+                    # Opened from an ambassador's link or QR code ("?ref=CODE" on the page).
+                    database = get_settings().database_url
+                    greeting = await with_referral(greeting, database, str(data["ref"])[:32])
+                await route(conversation, greeting)
 
         @sio.on(USER_EVENT)
         async def handle_message(sid: str, data: Any) -> None:

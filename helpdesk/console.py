@@ -14,23 +14,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import functools
 import json
 import logging
 import sys
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Tuple, TypeVar
-from urllib.parse import urlparse
+from typing import Any, Dict, List, Tuple, TypeVar
 
 import yaml
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from helpdesk import auth, store
 from helpdesk.broker import notifier_for
@@ -51,6 +48,20 @@ from helpdesk.offers import offer_message
 from helpdesk.openapi import openapi_spec
 from helpdesk.privacy import purge_expired
 from helpdesk.rasa_client import RasaClient, RasaError
+from helpdesk.routes import ambassadors as ambassador_routes
+from helpdesk.routes import replies as reply_routes
+from helpdesk.routes import tasks as task_routes
+from helpdesk.web import (
+    COOKIE,
+    Db,
+    Who,
+    endpoint,
+    error,
+    json_body,
+    password_field,
+    text_field,
+    wake,
+)
 from leerwijzer.redact import install_log_redaction, mask_id
 from leerwijzer.settings import Settings, get_settings
 from offer_catalogue.search import SearchQuery, format_price, search_offers
@@ -62,16 +73,14 @@ STATIC_DIR = Path(__file__).resolve().parent / "console_static"
 STATIC_FILES = {
     "console.js": "application/javascript; charset=utf-8",
     "console.css": "text/css; charset=utf-8",
+    "flyer.css": "text/css; charset=utf-8",
 }
 NOTICES_FILE = Path(__file__).resolve().parent / "data" / "notices.yml"
-COOKIE = "lw_console"
-MAX_TEXT = 2000
 SSE_SAFETY_POLL = 10.0
 SSE_LIFETIME = 300.0
 PURGE_INTERVAL_SECONDS = 3600
 # How often the console looks for chats that waited too long (the timeout is in minutes).
 WAIT_CHECK_SECONDS = 30.0
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -91,74 +100,24 @@ NO_JWT_SECRET = (
 )
 
 
+# Lines the console writes into a transcript for the advisors (the console is in Dutch).
+SYSTEM_LINES = {
+    "joined": "{name} neemt het gesprek over",
+    END_HANDED_BACK: "{name} gaf het gesprek terug aan de bot",
+    END_CLOSED: "{name} sloot het gesprek af: {outcome}",
+    END_RELEASED: "{name} gaf het vastgelopen gesprek terug aan de bot",
+    END_TIMED_OUT: "Geen adviseur vrij binnen {minutes} minuten: het gesprek ging terug naar de bot",
+}
+OUTCOME_LABELS = {
+    "referred_to_offer": "doorverwezen naar aanbod",
+    "appointment_made": "afspraak gemaakt",
+    "advice_given": "advies gegeven",
+    "no_response": "geen reactie",
+}
+
+
 class ConfigurationError(RuntimeError):
     """The console cannot run with these settings."""
-
-
-# ---- database work off the event loop --------------------------------------------------
-
-
-class Db:
-    """One database session for one request (or one background round), used from worker threads.
-
-    `await db(work, *args)` runs `work(session, *args)` in a thread and commits, so each call
-    is one short transaction and no connection is held between calls. `write=True` takes
-    SQLite's write lock at the start (BEGIN IMMEDIATE, see offer_catalogue.database): a transaction
-    that reads and then writes would otherwise fail at once with "database is locked" when
-    another connection wrote in between. Work returns plain values, not ORM objects, so the
-    event loop never triggers a lazy load.
-    """
-
-    def __init__(self, factory: sessionmaker) -> None:
-        self._factory = factory
-        self._session: Session | None = None
-        # A cancelled request (the browser went away) stops waiting for its thread, but the
-        # thread goes on; the lock keeps `close` from touching the session meanwhile.
-        self._lock = threading.Lock()
-
-    async def __call__(self, work: Callable[..., T], *args: Any, write: bool = False) -> T:
-        """Run `work(session, *args)` in a worker thread as one transaction."""
-        return await asyncio.to_thread(self._run, work, args, write)
-
-    def _run(self, work: Callable[..., T], args: Tuple[Any, ...], write: bool) -> T:
-        """In a worker thread: one transaction around `work`, rolled back when it raises."""
-        with self._lock:
-            if self._session is None:
-                self._session = self._factory()
-            session = self._session
-            try:
-                if write:
-                    session.connection(execution_options={"sqlite_begin": "immediate"})
-                result = work(session, *args)
-                session.commit()
-                return result
-            except BaseException:
-                session.rollback()
-                raise
-
-    def _close(self) -> None:
-        """In a worker thread: close the session once no work runs on it."""
-        with self._lock:
-            if self._session is not None:
-                session, self._session = self._session, None
-                session.close()
-
-    async def close(self) -> None:
-        """Close the session, in a thread: it may wait for work still running in another one."""
-        if self._session is not None:
-            await asyncio.to_thread(self._close)
-
-
-@dataclass(frozen=True)
-class Who:
-    """The logged-in advisor of a request, as plain values."""
-
-    id: int
-    username: str
-    display_name: str
-    role: str
-    active: bool
-    csrf_token: str
 
 
 @dataclass(frozen=True)
@@ -170,22 +129,6 @@ class ChatRef:
     language: str
     owner: str
     advisor_id: int | None
-
-
-def _who(session: Session, token: str | None) -> Who | None:
-    """The advisor logged in with this cookie token, or None."""
-    found = auth.session_for(session, token)
-    if found is None:
-        return None
-    advisor, console_session = found
-    return Who(
-        id=advisor.id,
-        username=advisor.username,
-        display_name=advisor.display_name,
-        role=advisor.role,
-        active=advisor.active,
-        csrf_token=console_session.csrf_token,
-    )
 
 
 def _chat_ref(session: Session, conversation_id: int) -> ChatRef:
@@ -228,40 +171,6 @@ def notice(kind: str, language: str | None, **fields: str) -> Tuple[str, List[Di
 # ---- small helpers ---------------------------------------------------------------------
 
 
-def error(status: int, message: str) -> HTTPResponse:
-    """A JSON error body."""
-    return response.json({"error": message}, status=status)
-
-
-def _same_origin(request: Request) -> bool:
-    """Refuse unsafe requests whose Origin (when sent) is another site."""
-    origin = request.headers.get("origin")
-    if not origin:
-        return True
-    return urlparse(origin).netloc == request.headers.get("host", "")
-
-
-def _body(request: Request) -> Dict[str, Any]:
-    """The JSON object of the request body ({} for anything else)."""
-    try:
-        data = request.json
-    except Exception:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _text(data: Dict[str, Any], key: str, limit: int = MAX_TEXT) -> str:
-    """A trimmed, bounded string field ("" when missing or not a string)."""
-    value = data.get(key)
-    return value.strip()[:limit] if isinstance(value, str) else ""
-
-
-def _password(data: Dict[str, Any], key: str) -> str:
-    """A password field as given (never trimmed: spaces may be part of it)."""
-    value = data.get(key)
-    return value if isinstance(value, str) else ""
-
-
 def client_address(request: Request) -> str:
     """The caller's address: the socket peer, or the proxy's header only when Sanic trusts it.
 
@@ -292,45 +201,6 @@ def _set_session_cookie(resp: HTTPResponse, token: str, settings: Settings) -> N
     cookie["max-age"] = int(settings.session_hours * 3600)
     if settings.cookie_secure:
         cookie["secure"] = True
-
-
-async def wake(settings: Settings) -> None:
-    """Tell every console instance to look at the event feed."""
-    await notifier_for(settings.helpdesk_broker_url, settings.helpdesk_poll_seconds).publish()
-
-
-def endpoint(
-    login: bool = True, admin: bool = False, csrf: bool | None = None
-) -> Callable[[Callable[..., Awaitable[HTTPResponse]]], Callable[..., Awaitable[HTTPResponse]]]:
-    """Wrap a handler: one `Db` per request, login, role and CSRF checks, session closed at the end."""
-
-    def decorate(handler: Callable[..., Awaitable[HTTPResponse]]) -> Callable[..., Awaitable[HTTPResponse]]:
-        @functools.wraps(handler)
-        async def wrapped(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
-            db = Db(request.app.ctx.session_factory)
-            request.ctx.db = db
-            try:
-                if request.method not in SAFE_METHODS and not _same_origin(request):
-                    return error(403, "cross-site request refused")
-                if login:
-                    who = await db(_who, request.cookies.get(COOKIE))
-                    if who is None:
-                        return error(401, "login required")
-                    request.ctx.advisor = who
-                    if admin and who.role != "admin":
-                        return error(403, "admins only")
-                    needs_csrf = csrf if csrf is not None else request.method not in ("GET", "HEAD")
-                    given = request.headers.get("x-csrf-token")
-                    if needs_csrf and not auth.csrf_matches(who.csrf_token, given):
-                        return error(403, "missing or wrong CSRF token")
-                return await handler(request, *args, **kwargs)
-            finally:
-                await db.close()
-
-        wrapped.login_required = login  # type: ignore[attr-defined]
-        return wrapped
-
-    return decorate
 
 
 # ---- telling the user, giving chats back to the bot -------------------------------------
@@ -395,7 +265,7 @@ async def return_overdue_chats(app: Sanic) -> int:
         overdue = await db(store.overdue_waiting, utcnow() - dt.timedelta(minutes=minutes))
         for item in overdue:
             ref = ChatRef(item["id"], item["sender_id"], item["language"], OWNER_WAITING, None)
-            line = f"No advisor was free within {minutes} minutes; the chat went back to the bot"
+            line = SYSTEM_LINES[END_TIMED_OUT].format(minutes=minutes)
             try:
                 if await give_back_to_bot(app, db, ref, END_TIMED_OUT, line):
                     returned += 1
@@ -498,9 +368,9 @@ def create_app(settings: Settings | None = None, name: str = "leerwijzer_console
     @app.post("/api/login")
     @endpoint(login=False)
     async def login(request: Request) -> HTTPResponse:
-        data = _body(request)
-        username = _text(data, "username", 80).lower()
-        password = _password(data, "password")
+        data = json_body(request)
+        username = text_field(data, "username", 80).lower()
+        password = password_field(data, "password")
         db = request.ctx.db
         pair_key, limits = login_limits(username, client_address(request))
         ticket = await db(auth.begin_login, username, limits, settings.login_window_minutes, write=True)
@@ -542,15 +412,17 @@ def create_app(settings: Settings | None = None, name: str = "leerwijzer_console
                 "csrf_token": request.ctx.advisor.csrf_token,
                 "office_open": settings.is_open(),
                 "office_hours": settings.office_hours,
+                # The console shows clock times in the helpdesk's zone, wherever the browser is.
+                "timezone": settings.timezone,
             }
         )
 
     @app.post("/api/me/password")
     @endpoint()
     async def change_own_password(request: Request) -> HTTPResponse:
-        data = _body(request)
+        data = json_body(request)
         who: Who = request.ctx.advisor
-        new_password = _password(data, "new_password")
+        new_password = password_field(data, "new_password")
         try:
             auth.check_password_rules(new_password)
         except auth.AccountError as exc:
@@ -562,7 +434,7 @@ def create_app(settings: Settings | None = None, name: str = "leerwijzer_console
         ticket = await db(auth.begin_login, who.username, limits, settings.login_window_minutes, write=True)
         if ticket is None:
             return error(429, "too many failed logins; try again later")
-        current = _password(data, "current_password")
+        current = password_field(data, "current_password")
         if not await asyncio.to_thread(auth.verify_password, current, ticket.password_hash):
             return error(403, "the current password is wrong")
         new_hash = await asyncio.to_thread(auth.hash_password, new_password)
@@ -622,7 +494,8 @@ def create_app(settings: Settings | None = None, name: str = "leerwijzer_console
             if not store.claim(session, conversation_id, who.id):
                 return "taken", None
             conversation = session.get(Conversation, conversation_id)
-            store.log_message(session, conversation, "system", f"{who.display_name} joined")
+            line = SYSTEM_LINES["joined"].format(name=who.display_name)
+            store.log_message(session, conversation, "system", line)
             return "ok", store.case_view(session, conversation)
 
         outcome, view = await db(take, write=True)
@@ -662,7 +535,7 @@ def create_app(settings: Settings | None = None, name: str = "leerwijzer_console
     @app.post("/api/conversations/<conversation_id:int>/messages")
     @endpoint()
     async def send_message(request: Request, conversation_id: int) -> HTTPResponse:
-        text = _text(_body(request), "text")
+        text = text_field(json_body(request), "text")
         if not text:
             return error(400, "text is required")
         return await deliver(request, conversation_id, text)
@@ -670,7 +543,7 @@ def create_app(settings: Settings | None = None, name: str = "leerwijzer_console
     @app.post("/api/conversations/<conversation_id:int>/offers")
     @endpoint()
     async def send_offer(request: Request, conversation_id: int) -> HTTPResponse:
-        offer_id = _body(request).get("offer_id")
+        offer_id = json_body(request).get("offer_id")
 
         def describe(session: Session) -> Tuple[bool, str | None]:
             conversation = session.get(Conversation, conversation_id)
@@ -690,7 +563,7 @@ def create_app(settings: Settings | None = None, name: str = "leerwijzer_console
     @app.post("/api/conversations/<conversation_id:int>/notes")
     @endpoint()
     async def add_note(request: Request, conversation_id: int) -> HTTPResponse:
-        text = _text(_body(request), "text")
+        text = text_field(json_body(request), "text")
         if not text:
             return error(400, "text is required")
 
@@ -713,7 +586,7 @@ def create_app(settings: Settings | None = None, name: str = "leerwijzer_console
     @app.post("/api/conversations/<conversation_id:int>/close")
     @endpoint()
     async def close(request: Request, conversation_id: int) -> HTTPResponse:
-        outcome = _text(_body(request), "outcome", 40)
+        outcome = text_field(json_body(request), "outcome", 40)
         if outcome not in OUTCOMES:
             return error(400, f"outcome must be one of {', '.join(OUTCOMES)}")
         return await finish(request, conversation_id, END_CLOSED, outcome)
@@ -742,13 +615,13 @@ def create_app(settings: Settings | None = None, name: str = "leerwijzer_console
         except RasaError as exc:
             logger.warning("Resume of %s failed: %s", mask_id(ref.sender_id), exc)
             return error(502, "Rasa did not accept the hand back; try again")
-        label = "handed back to the bot" if kind == END_HANDED_BACK else f"closed: {outcome}"
+        line = SYSTEM_LINES[kind].format(name=who.display_name, outcome=OUTCOME_LABELS.get(outcome or "", ""))
 
         def end(session: Session) -> Dict[str, Any]:
             conversation = store.end_case(session, conversation_id, who.id, kind, outcome)
             if closing is not None:
                 store.log_message(session, conversation, "bot", closing[0])
-            store.log_message(session, conversation, "system", f"{who.display_name} {label}")
+            store.log_message(session, conversation, "system", line)
             return store.case_view(session, conversation)
 
         try:
@@ -778,7 +651,7 @@ def create_app(settings: Settings | None = None, name: str = "leerwijzer_console
             return error(409, "only a waiting chat or one an advisor has can be released")
         try:
             released = await give_back_to_bot(
-                request.app, db, ref, END_RELEASED, f"{who.display_name} released the chat to the bot"
+                request.app, db, ref, END_RELEASED, SYSTEM_LINES[END_RELEASED].format(name=who.display_name)
             )
         except RasaError as exc:
             logger.warning("Release of %s: Rasa refused the resume: %s", mask_id(ref.sender_id), exc)
@@ -818,19 +691,9 @@ def create_app(settings: Settings | None = None, name: str = "leerwijzer_console
 
         return response.json({"offers": await request.ctx.db(find)})
 
-    @app.get("/api/tasks")
-    @endpoint()
-    async def get_tasks(request: Request) -> HTTPResponse:
-        status = "done" if request.args.get("status") == "done" else "open"
-        return response.json({"tasks": await request.ctx.db(store.list_tasks, status)})
-
-    @app.post("/api/tasks/<task_id:int>/done")
-    @endpoint()
-    async def task_done(request: Request, task_id: int) -> HTTPResponse:
-        if not await request.ctx.db(store.finish_task, task_id, request.ctx.advisor.id, write=True):
-            return error(409, "task is not open")
-        await wake(settings)
-        return response.json({"ok": True})
+    app.blueprint(task_routes.blueprint())
+    app.blueprint(reply_routes.blueprint())
+    app.blueprint(ambassador_routes.blueprint())
 
     # ---- advisors (admins only) -----------------------------------------------------
     @app.get("/api/advisors")
@@ -845,8 +708,8 @@ def create_app(settings: Settings | None = None, name: str = "leerwijzer_console
     @app.post("/api/advisors")
     @endpoint(admin=True)
     async def add_advisor(request: Request) -> HTTPResponse:
-        data = _body(request)
-        password = _password(data, "password")
+        data = json_body(request)
+        password = password_field(data, "password")
         try:
             password_hash = await asyncio.to_thread(auth.hash_password, password)
         except auth.AccountError as exc:
@@ -855,10 +718,10 @@ def create_app(settings: Settings | None = None, name: str = "leerwijzer_console
         def create(session: Session) -> Dict[str, Any]:
             advisor = auth.create_advisor(
                 session,
-                _text(data, "username", 80),
-                _text(data, "display_name", 120),
+                text_field(data, "username", 80),
+                text_field(data, "display_name", 120),
                 password,
-                _text(data, "role", 20) or "advisor",
+                text_field(data, "role", 20) or "advisor",
                 password_hash=password_hash,
             )
             return advisor_view(advisor)
@@ -872,7 +735,7 @@ def create_app(settings: Settings | None = None, name: str = "leerwijzer_console
     @app.post("/api/advisors/<advisor_id:int>")
     @endpoint(admin=True)
     async def update_advisor(request: Request, advisor_id: int) -> HTTPResponse:
-        data = _body(request)
+        data = json_body(request)
         if "role" in data and data["role"] not in ROLES:
             return error(400, "unknown role")
         if "active" in data and advisor_id == request.ctx.advisor.id and not data["active"]:

@@ -1,4 +1,4 @@
-"""Helpdesk tables: ownership of conversations, cases, message log, advisors, tasks, events."""
+"""Helpdesk tables: ownership of conversations, cases, message log, advisors, tasks, replies, events."""
 
 from __future__ import annotations
 
@@ -35,8 +35,14 @@ END_TIMED_OUT = "timed_out"
 END_KINDS = (END_HANDED_BACK, END_CLOSED, END_RELEASED, END_TIMED_OUT)
 
 OUTCOMES = ("referred_to_offer", "appointment_made", "advice_given", "no_response")
-ROLES = ("advisor", "admin")
+# A coordinator runs the library's side (standard replies, later insight and ambassadors)
+# without managing accounts; an admin may do everything.
+ROLES = ("advisor", "coordinator", "admin")
+COORDINATING_ROLES = ("coordinator", "admin")
 TASK_KINDS = ("callback", "appointment")
+# How a call-back or walk-in task ended, as the advisor records it with "done".
+TASK_OUTCOMES = ("helped", "not_reached", "came_by", "did_not_come", "no_longer_needed")
+REPLY_LANGUAGES = ("nl", "en")
 
 
 def utcnow() -> dt.datetime:
@@ -169,6 +175,72 @@ class Task(Base):
     created_at = Column(DateTime, nullable=False, default=utcnow)
     done_by = Column(Integer, ForeignKey("hd_advisors.id"), nullable=True)
     done_at = Column(DateTime, nullable=True)
+    outcome = Column(String(40), nullable=True)  # one of TASK_OUTCOMES
+    # The phone number is masked in the task list; who opened it, and when, is kept.
+    phone_opened_by = Column(Integer, ForeignKey("hd_advisors.id"), nullable=True)
+    phone_opened_at = Column(DateTime, nullable=True)
+
+
+class CannedReply(Base):
+    """A standard reply advisors insert with one click; coordinators keep them up to date."""
+
+    __tablename__ = "hd_canned_replies"
+
+    id = Column(Integer, primary_key=True)
+    language = Column(String(5), nullable=False)  # one of REPLY_LANGUAGES
+    title = Column(String(80), nullable=False)
+    text = Column(Text, nullable=False)
+    updated_by = Column(Integer, ForeignKey("hd_advisors.id"), nullable=True)
+    updated_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class Ambassador(Base):
+    """A learning ambassador: a trusted person in a neighbourhood or company who refers people.
+
+    The `code` goes into their link, QR code and WhatsApp message; a chat that starts with it is
+    counted for them (REFERRAL_STAGES) and never shows them who it was.
+    """
+
+    __tablename__ = "hd_ambassadors"
+
+    id = Column(Integer, primary_key=True)
+    code = Column(String(16), nullable=False, unique=True)
+    name = Column(String(80), nullable=False)
+    place = Column(String(120), nullable=False)  # neighbourhood, community centre or employer
+    contact = Column(String(200), nullable=True)  # for the coordinator only
+    active = Column(Boolean, nullable=False, default=True)
+    created_by = Column(Integer, ForeignKey("hd_advisors.id"), nullable=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+# How far a referred chat came, in order; each is counted once per conversation.
+REFERRAL_STAGES = ("started", "intake_done", "offer_shown", "handed_off")
+
+
+class Referral(Base):
+    """Which ambassador brought this conversation, and the stages it reached (erased, purged)."""
+
+    __tablename__ = "hd_referrals"
+
+    sender_id = Column(String(200), primary_key=True)
+    ambassador_id = Column(Integer, ForeignKey("hd_ambassadors.id"), nullable=False)
+    channel = Column(String(40), nullable=False)
+    stages = Column(String(200), nullable=False, default="started")  # comma-separated REFERRAL_STAGES
+    started_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class ReferralCount(Base):
+    """How many referred chats reached a stage, per ambassador and month: no person in it.
+
+    Kept when the erase or the retention purge deletes the referrals they were counted from.
+    """
+
+    __tablename__ = "hd_referral_counts"
+
+    ambassador_id = Column(Integer, ForeignKey("hd_ambassadors.id"), primary_key=True)
+    month = Column(String(7), primary_key=True)  # "2026-12"
+    stage = Column(String(20), primary_key=True)
+    count = Column(Integer, nullable=False, default=0)
 
 
 class SeenMessage(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-from helpdesk.models import OUTCOMES, OWNERS, ROLES
+from helpdesk.models import OUTCOMES, OWNERS, REPLY_LANGUAGES, ROLES, TASK_OUTCOMES
 
 
 def _op(
@@ -40,7 +40,16 @@ def _obj(**props: Any) -> Dict[str, Any]:
 STR = {"type": "string"}
 CONV_ID = [{"name": "conversation_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
 TASK_ID = [{"name": "task_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+AMBASSADOR_ID = [{"name": "ambassador_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+QR_FORMAT = {"type": "string", "enum": ["png", "svg"]}
+REPLY_ID = [{"name": "reply_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+REPLY_LANGUAGE = {"type": "string", "enum": list(REPLY_LANGUAGES)}
 ADVISOR_ID = [{"name": "advisor_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+REPLY = {
+    "type": "object",
+    "required": ["language", "title", "text"],
+    "properties": {"language": REPLY_LANGUAGE, "title": STR, "text": STR},
+}
 WRITE = {
     "403": "CSRF token missing or wrong, or not allowed",
     "409": "The conversation is not in a state for this",
@@ -188,8 +197,92 @@ def openapi_spec() -> Dict[str, Any]:
                     ],
                 )
             },
+            "/api/tasks/{task_id}/phone": {
+                "post": _op(
+                    "The task's full phone number (the list shows it masked); who opened it is kept",
+                    "tasks",
+                    params=TASK_ID,
+                    responses={"404": "No such task, or it has no number"},
+                )
+            },
             "/api/tasks/{task_id}/done": {
-                "post": _op("Mark a task done", "tasks", params=TASK_ID, responses=WRITE)
+                "post": _op(
+                    "Mark a task done, with how it ended",
+                    "tasks",
+                    _obj(outcome={"type": "string", "enum": list(TASK_OUTCOMES)}),
+                    TASK_ID,
+                    responses={**WRITE, "400": "Missing or unknown outcome"},
+                )
+            },
+            "/api/ambassadors": {
+                "get": _op(
+                    "Learning ambassadors with their links and chats counted per stage (coordinator)",
+                    "ambassadors",
+                    responses={"403": "Coordinators and admins only"},
+                ),
+                "post": _op(
+                    "Register an ambassador; they get a new code (coordinator)",
+                    "ambassadors",
+                    {
+                        "type": "object",
+                        "required": ["name", "place"],
+                        "properties": {"name": STR, "place": STR, "contact": STR},
+                    },
+                    responses={"400": "Missing or too long field", "403": "Coordinators and admins only"},
+                ),
+            },
+            "/api/ambassadors/{ambassador_id}": {
+                "post": _op(
+                    "Switch an ambassador's code on or off (coordinator)",
+                    "ambassadors",
+                    _obj(active={"type": "boolean"}),
+                    AMBASSADOR_ID,
+                    responses={"403": "Coordinators and admins only", "404": "No such ambassador"},
+                )
+            },
+            "/api/ambassadors/{ambassador_id}/qr": {
+                "get": _op(
+                    "The QR code of the ambassador's link, PNG or SVG, to print (coordinator)",
+                    "ambassadors",
+                    params=[*AMBASSADOR_ID, {"name": "format", "in": "query", "schema": QR_FORMAT}],
+                    responses={"403": "Coordinators and admins only", "404": "No such ambassador"},
+                )
+            },
+            "/api/ambassadors/{ambassador_id}/flyer": {
+                "get": _op(
+                    "A printable flyer (HTML) with the QR code and links (coordinator)",
+                    "ambassadors",
+                    params=AMBASSADOR_ID,
+                    responses={"403": "Coordinators and admins only", "404": "No such ambassador"},
+                )
+            },
+            "/api/replies": {
+                "get": _op(
+                    "Standard replies, optionally in one language",
+                    "replies",
+                    params=[{"name": "language", "in": "query", "schema": REPLY_LANGUAGE}],
+                ),
+                "post": _op(
+                    "Add a standard reply (coordinator or admin)",
+                    "replies",
+                    REPLY,
+                    responses={"400": "Missing or too long field", "403": "Coordinators and admins only"},
+                ),
+            },
+            "/api/replies/{reply_id}": {
+                "post": _op(
+                    "Change a standard reply (coordinator or admin)",
+                    "replies",
+                    REPLY,
+                    REPLY_ID,
+                    responses={"403": "Coordinators and admins only", "404": "No such reply"},
+                ),
+                "delete": _op(
+                    "Delete a standard reply (coordinator or admin)",
+                    "replies",
+                    params=REPLY_ID,
+                    responses={"403": "Coordinators and admins only", "404": "No such reply"},
+                ),
             },
             "/api/advisors": {
                 "get": _op("List advisors (admin)", "advisors", responses={"403": "Admins only"}),

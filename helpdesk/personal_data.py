@@ -131,6 +131,13 @@ PERSONAL_TABLES: Tuple[PersonalTable, ...] = (
         purge=PurgeRule("created_at"),
     ),
     PersonalTable(
+        "hd_referrals",
+        holds="which ambassador's link or code started the conversation, and how far it came",
+        erase=(EraseKey("sender_id"),),
+        # The monthly counts in hd_referral_counts stay: they hold no conversation.
+        purge=PurgeRule("started_at"),
+    ),
+    PersonalTable(
         "hd_cases",
         holds="the case summary from the intake (role, goal, place, ...) and the outcome",
         erase=(EraseKey("conversation_id", HELPDESK_CONVERSATION),),
@@ -234,6 +241,15 @@ NOT_PERSONAL: Dict[str, str] = {
     "hd_advisors": (
         "staff accounts (username, display name, password hash) kept while the advisor works "
         "here; admins deactivate them in the console; no citizen's data"
+    ),
+    "hd_ambassadors": (
+        "learning ambassadors (name, neighbourhood or employer, a contact for the coordinator), "
+        "kept while they refer people; coordinators switch them off; no citizen's data"
+    ),
+    "hd_referral_counts": "chats per ambassador, month and stage: counts only, no conversation",
+    "hd_canned_replies": (
+        "standard replies coordinators write for all advisors (title, text, who changed it last): "
+        "no citizen's data"
     ),
     "alembic_version_catalogue": "migration bookkeeping",
     "alembic_version_helpdesk": "migration bookkeeping",

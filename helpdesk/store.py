@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,7 +31,6 @@ from helpdesk.models import (
     Message,
     Note,
     SeenMessage,
-    Task,
     utcnow,
 )
 
@@ -418,72 +417,6 @@ def notes(session: Session, conversation_id: int) -> List[Dict[str, Any]]:
     return [
         {"id": note.id, "text": note.text, "advisor": name, "at": iso(note.created_at)} for note, name in rows
     ]
-
-
-def create_task(
-    session: Session,
-    kind: str,
-    sender_id: str,
-    channel: str,
-    language: str = "nl",
-    summary: Dict[str, Any] | None = None,
-    **fields: Any,
-) -> Task:
-    """Record a call-back or appointment for the advisors' task list."""
-    conversation = get_or_create_conversation(session, sender_id, channel, language)
-    task = Task(
-        kind=kind,
-        conversation_id=conversation.id,
-        sender_id=sender_id,
-        channel=channel or "unknown",
-        language=language,
-        summary_json=_dump(summary or {}),
-        **fields,
-    )
-    session.add(task)
-    session.flush()
-    add_event(session, "task", conversation.id, task_id=task.id, task_kind=kind)
-    return task
-
-
-def task_view(task: Task) -> Dict[str, Any]:
-    """JSON view of a task."""
-    return {
-        "id": task.id,
-        "kind": task.kind,
-        "conversation_id": task.conversation_id,
-        "channel": task.channel,
-        "language": task.language,
-        "phone": task.phone,
-        "preferred_time": task.preferred_time,
-        "consent_at": iso(task.consent_at),
-        "offer_id": task.offer_id,
-        "offer_title": task.offer_title,
-        "schedule": task.schedule,
-        "summary": _load(task.summary_json),
-        "status": task.status,
-        "created_at": iso(task.created_at),
-        "done_at": iso(task.done_at),
-    }
-
-
-def list_tasks(session: Session, status: str = "open") -> List[Dict[str, Any]]:
-    """Tasks with a status, oldest first."""
-    rows = session.execute(select(Task).where(Task.status == status).order_by(Task.id.asc())).scalars()
-    return [task_view(task) for task in rows]
-
-
-def finish_task(session: Session, task_id: int, advisor_id: int) -> bool:
-    """Mark an open task done; False when it was not open."""
-    changed = session.execute(
-        update(Task)
-        .where(and_(Task.id == task_id, Task.status == "open"))
-        .values(status="done", done_by=advisor_id, done_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if changed == 1:
-        add_event(session, "task", None, task_id=task_id, change="done")
-    return changed == 1
 
 
 def events_after(session: Session, after_id: int, limit: int = 200) -> List[Dict[str, Any]]:

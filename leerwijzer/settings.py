@@ -79,6 +79,8 @@ class Settings(BaseSettings):
 
     # Public base URL as the outside world sees it (webhook signatures are computed on it).
     public_url: str | None = Field(None, env="LEERWIJZER_PUBLIC_URL")
+    # The web chat page an ambassador's link and QR code open (default: the bot's own page).
+    chat_page_url: str | None = Field(None, env="LEERWIJZER_CHAT_PAGE_URL")
 
     # How many offers the bot shows at once.
     max_offers_shown: int = Field(3, env="LEERWIJZER_MAX_OFFERS_SHOWN")
@@ -115,6 +117,12 @@ class Settings(BaseSettings):
     def action_url(self) -> str:
         """URL of the action server's webhook, as Rasa calls it."""
         return self.action_endpoint_url or f"http://{self.host}:{self.action_port}/webhook"
+
+    @property
+    def chat_page(self) -> str:
+        """The public web chat page: LEERWIJZER_CHAT_PAGE_URL, else the web chat channel's own page."""
+        base = (self.public_url or self.rasa_url).rstrip("/")
+        return self.chat_page_url or f"{base}/webhooks/webchat/chat"
 
     @property
     def rasa_url(self) -> str:

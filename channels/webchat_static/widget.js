@@ -146,8 +146,11 @@
     status.textContent = "";
     // The server signs the session; a new one starts with a greeting in the page's language,
     // which the server sends to the bot itself (no client text is ever taken as a command).
+    // A learning ambassador's link or QR code opens the page with ?ref=CODE (or a partner's
+    // page sets data-ref): the server checks it and counts the chat for them, never the browser.
+    var ref = opts.ref || new URLSearchParams(window.location.search).get("ref") || undefined;
     socket.emit("session_request", { session_id: state.session_id, language: lang,
-      greet: state.messages.length === 0 && opts.greet !== "false" });
+      greet: state.messages.length === 0 && opts.greet !== "false", ref: ref });
   });
   socket.on("session_confirm", function (sessionId) {
     state.session_id = sessionId; save();

@@ -121,6 +121,19 @@ async def test_summary_without_intake_slots_still_works():
     assert "goal" not in summary and summary["channel"] == "webchat"
 
 
+async def test_the_summary_carries_the_question_in_the_persons_own_words():
+    # A walk-in booking ends on "nummer 2": the advisor needs the question, not the last tap.
+    asked = tracker(text="nummer 2", intent="choose_walk_in", slots={})
+    asked.events.insert(2, {"event": "user", "text": "/request_walk_in", "timestamp": time.time() - 1.5})
+    asked.events.insert(2, {"event": "user", "text": "mijn moeder heeft dementie en ik wil de zorg in",
+                            "timestamp": time.time() - 1.6})
+    assert build_summary(asked, "walk_in")["question"] == "mijn moeder heeft dementie en ik wil de zorg in"
+    assert "question" not in build_summary(tracker(text="ja", slots={}), "walk_in")
+    # An earlier visit's question is not today's.
+    asked.events.insert(3, {"event": "session_started"})
+    assert "question" not in build_summary(asked, "walk_in")
+
+
 async def test_a_repeated_request_keeps_the_same_case(helpdesk_url):
     same = tracker(sender="same-user")
     await ActionRequestHandoff().run(CollectingDispatcher(), same, {})

@@ -25,7 +25,7 @@ import actions.privacy
 from actions.privacy import ActionDeleteMyData, erase_when_saved
 from actions.records import latest_question, save_question
 from channels.store import ChannelStore, dispose_engines
-from helpdesk import models, store
+from helpdesk import models, store, tasks
 from helpdesk.database import session_scope
 from helpdesk.privacy import session_start_after, tracker_engine, tracker_store_url
 from leerwijzer.redact import mask_id
@@ -114,7 +114,7 @@ async def app_rows(settings: Settings) -> ChannelStore:
         with session_scope(settings.database_url) as session:
             save_question(session, sender, {"topic": text, "municipality": "Geldrop-Mierlo"})
             store.request_handoff(session, sender, "whatsapp", "asked_for_person", {"topic": text})
-            store.create_task(session, "callback", sender, "whatsapp", phone=sender.removeprefix("whatsapp:"))
+            tasks.create_task(session, "callback", sender, "whatsapp", phone=sender.removeprefix("whatsapp:"))
     return channel_store
 
 

@@ -50,8 +50,8 @@ def test_user_asks_for_a_person_advisor_chats_and_hands_back(rasa_stack, console
         waiting = advisor.locator("#queue-waiting .case")
         expect(waiting.first).to_be_visible(timeout=15_000)
         waiting.first.click()
-        expect(advisor.locator("#summary dd[data-key=channel]")).to_have_text("webchat")
-        expect(advisor.locator("#summary dd[data-key=language]")).to_have_text("nl")
+        expect(advisor.locator("#summary dd[data-key=channel]")).to_have_text("Website")
+        expect(advisor.locator("#summary dd[data-key=language]")).to_have_text("Nederlands")
         expect(advisor.locator("#summary dd[data-key=reason]")).to_have_text("Vraagt om een mens")
         expect(advisor.locator("#transcript")).to_contain_text("Ik wil graag een mens spreken")
 
@@ -62,14 +62,15 @@ def test_user_asks_for_a_person_advisor_chats_and_hands_back(rasa_stack, console
 
         # 4. The advisor claims the chat; the user's messages arrive live; the bot stays silent.
         advisor.get_by_role("button", name="Oppakken").click()
-        expect(advisor.locator("#owner")).to_contain_text("advisor", timeout=10_000)
+        expect(advisor.locator("#owner")).to_have_attribute("data-owner", "advisor", timeout=10_000)
+        expect(advisor.locator("#owner")).to_have_text("Bij adviseur Eva")
         # The user is told a person took over (and by whom).
         expect(bot.last).to_contain_text("Je praat nu met Eva, adviseur van de bibliotheek.", timeout=15_000)
         user_says(user, "Zijn er cursussen voor mij?")
         expect(advisor.locator("#transcript")).to_contain_text("Zijn er cursussen voor mij?", timeout=15_000)
         # A button click (a payload) must not wake the bot either.
         user_says(user, "/greet")
-        expect(advisor.locator("#transcript .msg.user").last).to_have_text("Gebruiker/greet", timeout=15_000)
+        expect(advisor.locator("#transcript .msg.user .text").last).to_have_text("/greet", timeout=15_000)
 
         # 5. Hostile text from the user is shown as text and never runs in the console.
         user_says(user, XSS_SCRIPT)
@@ -99,7 +100,7 @@ def test_user_asks_for_a_person_advisor_chats_and_hands_back(rasa_stack, console
         # 7. Hand back: the bot says it is back, and answers the next message again.
         advisor.get_by_role("button", name="Teruggeven aan de bot").click()
         expect(bot.last).to_contain_text("weer met Leerwijzer", timeout=20_000)
-        expect(advisor.locator("#owner")).to_contain_text("bot", timeout=10_000)
+        expect(advisor.locator("#owner")).to_have_attribute("data-owner", "bot", timeout=10_000)
         before = bot.count()
         user_says(user, "Ik zoek een computercursus in Helmond")
         expect(bot.nth(before)).to_be_visible(timeout=30_000)

@@ -41,7 +41,8 @@ def copy_sample_database(sample_database_url: str, folder: Path) -> str:
 
 def add_account(url: str, username: str, password: str, role: str = "advisor") -> int:
     """Create an advisor or admin (bcrypt cost 4 to keep tests fast); return its id."""
-    with session_scope(url) as session:
+    # write=True: it reads (is the name free?) then writes, while the console may be writing.
+    with session_scope(url, write=True) as session:
         return auth.create_advisor(session, username, username.title(), password, role, rounds=4).id
 
 

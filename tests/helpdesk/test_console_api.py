@@ -75,7 +75,7 @@ def test_every_api_route_is_documented_and_refuses_anonymous_callers(helpdesk):
     for method, path in sorted(documented - PUBLIC):
         reply = anonymous.request(
             method.upper(),
-            path.replace("{conversation_id}", "1").replace("{task_id}", "1").replace("{advisor_id}", "1"),
+            re.sub(r"\{\w+_id\}", "1", path),
             json={},
         )
         assert reply.status_code == 401, (method, path, reply.status_code)
@@ -339,10 +339,10 @@ def test_the_user_is_told_in_english_who_took_over_and_gets_a_goodbye_before_the
     ]
     lines = anna.get(f"/api/conversations/{conversation_id}").json()["transcript"]
     assert [m["author"] for m in lines[-4:]] == ["system", "bot", "bot", "system"]
-    assert lines[-4]["text"] == "Anna joined"
+    assert lines[-4]["text"] == "Anna neemt het gesprek over"
     assert lines[-3]["text"].startswith("You are now talking to Anna")
     assert lines[-2]["text"].startswith("Anna is closing the chat.")
-    assert lines[-1]["text"] == "Anna closed: advice_given"
+    assert lines[-1]["text"] == "Anna sloot het gesprek af: advies gegeven"
 
 
 def test_hand_back_and_close_keep_the_chat_with_the_advisor_while_rasa_refuses_the_resume(helpdesk):
@@ -388,7 +388,7 @@ def test_an_admin_releases_stuck_chats_to_the_bot_and_the_user_is_told(helpdesk)
         assert [b["payload"] for b in notice["data"]["buttons"]] == ["/request_human", "/request_callback"]
         lines = admin.get(f"/api/conversations/{conversation_id}").json()["transcript"]
         assert [m["author"] for m in lines[-2:]] == ["system", "bot"]
-        assert lines[-2]["text"] == "Admin released the chat to the bot"
+        assert lines[-2]["text"] == "Admin gaf het vastgelopen gesprek terug aan de bot"
     assert anna.post(f"/api/conversations/{held_id}/messages", {"text": "nog daar?"}).status_code == 409
     assert admin.post(f"/api/conversations/{waiting_id}/release").status_code == 409  # the bot has it
 

@@ -12,7 +12,7 @@ from typing import AsyncIterator, List, Tuple
 import pytest
 from sqlalchemy import event
 
-from helpdesk import console, store
+from helpdesk import console, store, tasks
 from helpdesk.database import engine_for, session_scope
 from helpdesk.models import Case, Conversation
 from leerwijzer.settings import Settings
@@ -89,7 +89,7 @@ async def test_no_database_work_runs_on_the_event_loop(database, fake_rasa, tmp_
     closed_id, _ = queue_chat(database)
     released_id, _ = queue_chat(database)
     with session_scope(database) as session:
-        task_id = store.create_task(session, "callback", "sms:+31687654321", "sms", phone="0612345678").id
+        task_id = tasks.create_task(session, "callback", "sms:+31687654321", "sms", phone="0612345678").id
     fake_rasa.reset()
     async with serving(settings_for(database, fake_rasa, tmp_path)) as inside:
         await exercise_every_endpoint(inside, database, claimed_id, closed_id, released_id, task_id)
@@ -130,7 +130,13 @@ async def exercise_every_endpoint(
         assert closed.status_code == 200
         assert (await admin.post(f"/api/conversations/{released_id}/release")).status_code == 200
         assert (await anna.get("/api/tasks")).status_code == 200
-        assert (await anna.post(f"/api/tasks/{task_id}/done")).status_code == 200
+        assert (await anna.post(f"/api/tasks/{task_id}/phone")).json()["phone"] == "0612345678"
+        assert (await anna.post(f"/api/tasks/{task_id}/done", {"outcome": "helped"})).status_code == 200
+        assert (await anna.get("/api/replies", params={"language": "nl"})).status_code == 200
+        reply = await admin.post("/api/replies", {"language": "nl", "title": "Hoi", "text": "Hallo!"})
+        assert reply.status_code == 201
+        assert (await admin.post(f"/api/replies/{reply.json()['id']}", {"language": "nl", "title": "Hoi",
+                                                                        "text": "Dag!"})).status_code == 200
         assert (await admin.get("/api/advisors")).status_code == 200
         made = await admin.post("/api/advisors", {"username": "mira", "password": "mira-password-1"})
         assert made.status_code == 201
@@ -175,7 +181,7 @@ async def test_a_chat_that_waits_too_long_goes_back_to_the_bot_by_itself(
     assert fake_rasa.bodies(fresh_sender) == []
     lines = authors(database, overdue_id)
     assert [author for author, _ in lines[-2:]] == ["system", "bot"]
-    assert lines[-2][1] == "No advisor was free within 120 minutes; the chat went back to the bot"
+    assert lines[-2][1] == "Geen adviseur vrij binnen 120 minuten: het gesprek ging terug naar de bot"
 
 
 async def test_a_timed_out_chat_stays_waiting_while_rasa_refuses_the_resume(database, fake_rasa, tmp_path):

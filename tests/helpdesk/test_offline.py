@@ -68,13 +68,16 @@ async def test_offline_call_back_and_walk_in_become_console_tasks(helpdesk, monk
     anna = helpdesk.console.login("anna", ADVISOR_PASSWORD)
     tasks = anna.get("/api/tasks").json()["tasks"]
     kinds = {t["kind"]: t for t in tasks}
-    assert kinds["callback"]["phone"] == "0401234567" and kinds["callback"]["consent_at"]
+    # The list shows the number masked; opening it gives the whole number.
+    assert kinds["callback"]["phone_masked"] == "••••••••67" and "phone" not in kinds["callback"]
+    assert kinds["callback"]["consent_at"]
+    assert anna.post(f"/api/tasks/{kinds['callback']['id']}/phone").json() == {"phone": "0401234567"}
     assert kinds["callback"]["summary"]["goal"] == "omscholing"
     assert kinds["appointment"]["offer_id"] == int(offer_id) and kinds["appointment"]["offer_title"]
     assert anna.get("/api/queue").json()["waiting"] == [] or all(
         item["sender_id"] != "offline-user" for item in anna.get("/api/queue").json()["waiting"]
     )
-    done = anna.post(f"/api/tasks/{kinds['callback']['id']}/done")
+    done = anna.post(f"/api/tasks/{kinds['callback']['id']}/done", {"outcome": "helped"})
     assert done.status_code == 200
-    assert anna.post(f"/api/tasks/{kinds['callback']['id']}/done").status_code == 409
+    assert anna.post(f"/api/tasks/{kinds['callback']['id']}/done", {"outcome": "helped"}).status_code == 409
     assert all(t["id"] != kinds["callback"]["id"] for t in anna.get("/api/tasks").json()["tasks"])

@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, func, select, text, update
 
 from actions.records import DevelopmentQuestion, save_question
 from channels.store import ChannelStore, dispose_engines
-from helpdesk import auth, models, store
+from helpdesk import auth, models, store, tasks
 from helpdesk.database import session_scope
 from helpdesk.privacy import erase_conversation, purge_expired
 from leerwijzer.settings import Settings
@@ -146,7 +146,7 @@ def test_purge_deletes_inactive_conversations_with_their_phone_numbers(tmp_path)
         done = store.request_handoff(session, WHATSAPP, "whatsapp", "asked_for_person", {"goal": "job"})
         store.claim(session, done.conversation_id, advisor.id)
         store.end_case(session, done.conversation_id, advisor.id, "closed", "advice_given")
-        store.create_task(session, "callback", WHATSAPP, "whatsapp", phone="+31612345678")
+        tasks.create_task(session, "callback", WHATSAPP, "whatsapp", phone="+31612345678")
         waiting = store.request_handoff(session, "telegram:424242", "telegram", "asked_for_person", {})
     with session_scope(settings.database_url) as session:
         for model, columns in (

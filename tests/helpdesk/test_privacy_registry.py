@@ -197,6 +197,12 @@ class Filler:
                     username="eva", display_name="Eva", password_hash="x", role="advisor", created_at=NOW
                 )
             ).inserted_primary_key[0]
+            # Referrals point at an ambassador (not personal data of the people who chat).
+            self.ambassador_id = connection.execute(
+                helpdesk.models.Ambassador.__table__.insert().values(
+                    code="ABCDEFGH", name="Fatima", place="De Kastanje", active=True, created_at=NOW
+                )
+            ).inserted_primary_key[0]
 
     def engine(self, database: str) -> sa.engine.Engine:
         """The engine of the app or the tracker database."""
@@ -224,6 +230,8 @@ class Filler:
         targets = {fk.column.table.name for fk in column.foreign_keys}
         if "hd_advisors" in targets:
             return self.advisor_id
+        if "hd_ambassadors" in targets:
+            return self.ambassador_id
         if "hd_conversations" in targets:
             return self.helpdesk_ids[conversation]
         kind = column.type

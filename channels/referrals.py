@@ -1,0 +1,100 @@
+"""A conversation that starts from a learning ambassador's link or code is greeted for them.
+
+The web chat brings the `ref` of its page URL; a WhatsApp or SMS first message carries the
+ambassador's prefilled "... code ABCD2345"; Telegram's deep link arrives as "/start ABCD2345".
+With a valid, active code for a conversation not yet referred, the message becomes the server's
+own greeting payload with the ambassador's name and place (a trusted payload: no client text
+becomes a command). Anything else passes unchanged: a forged code is an ordinary message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import logging
+import re
+from typing import Awaitable, Callable
+
+from channels.inbound import InboundMessage
+from helpdesk import ambassadors
+from leerwijzer.redact import mask_id
+
+logger = logging.getLogger(__name__)
+
+TELEGRAM_START = re.compile(r"^/start\s+(\S+)\s*$")
+GREETING = re.compile(r"^/greet(\{.*\})?$")
+# What may reach a payload from a name a coordinator typed: letters, digits, spaces and a few marks.
+UNSAFE = re.compile(r"[^\w .,'&()-]+")
+
+
+def _safe(text: str) -> str:
+    """Text fit for a payload and a greeting: safe characters, single spaces."""
+    return " ".join(UNSAFE.sub(" ", text).split())
+
+
+def greeting_payload(language: str, welcome: ambassadors.Welcome | None = None) -> str:
+    """The greeting intent as a payload, with the ambassador's name and place when referred."""
+    entities = {"language": "en" if language == "en" else "nl"}
+    if welcome is not None:
+        entities["ambassador_name"] = _safe(welcome.name)[:80]
+        entities["ambassador_place"] = _safe(welcome.place)[:120]
+    return "/greet" + json.dumps(entities, ensure_ascii=False)
+
+
+def code_of(message: InboundMessage) -> str | None:
+    """The ambassador code a first message carries, if any."""
+    start = TELEGRAM_START.match(message.text or "")
+    if start:
+        return ambassadors.clean_code(start.group(1))
+    return ambassadors.code_in_text(message.text or "")
+
+
+def _language(message: InboundMessage) -> str:
+    """The language of a greeting payload the connector already made, else Dutch."""
+    found = GREETING.match(message.trusted_payload or "")
+    if found and found.group(1):
+        try:
+            return "en" if json.loads(found.group(1)).get("language") == "en" else "nl"
+        except ValueError:
+            return "nl"
+    return "nl"
+
+
+def _start(database_url: str, code: str, message: InboundMessage) -> ambassadors.Welcome | None:
+    from helpdesk.database import session_scope
+
+    with session_scope(database_url, write=True) as session:
+        return ambassadors.start_referral(session, code, message.sender_id, message.channel)
+
+
+async def with_referral(
+    message: InboundMessage, database_url: str, code: str | None = None
+) -> InboundMessage:
+    """The message as the referred greeting when it starts from a valid code, else unchanged.
+
+    `code`: one the connector read itself (the web chat page's `ref`); otherwise it is read from
+    the text. A database failure leaves the message as it was: a chat is never lost for a count.
+    """
+    if message.payload or (message.trusted_payload and not GREETING.match(message.trusted_payload)):
+        return message
+    code = ambassadors.clean_code(code) if code is not None else code_of(message)
+    if code is None:
+        return message
+    try:
+        welcome = await asyncio.to_thread(_start, database_url, code, message)
+    except Exception:  # noqa: BLE001 - the chat goes on without the referral
+        logger.exception("Recording the referral of %s failed", mask_id(message.sender_id))
+        return message
+    if welcome is None:
+        return message
+    return dataclasses.replace(message, trusted_payload=greeting_payload(_language(message), welcome))
+
+
+def referral_hook(database_url: str) -> Callable[[InboundMessage], Awaitable[InboundMessage]]:
+    """The door's referral hook for the app database (channels.inbound.Door)."""
+
+    async def referral(message: InboundMessage) -> InboundMessage:
+        return await with_referral(message, database_url)
+
+    return referral

@@ -1,0 +1,1 @@
+"""The console's API routes, one module per resource; each module's `blueprint()` builds its routes."""

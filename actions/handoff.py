@@ -109,6 +109,8 @@ def build_summary(tracker: Tracker, reason: str, topic_kind: str | None = None) 
 
 # A message of this many words or more tells a story; "ja", "nummer 2" and button taps do not.
 QUESTION_MIN_WORDS = 4
+# Six or more digits, spaces and dashes allowed between them ("06 12 34 56 78", "+31-6-1234").
+PHONE_LIKE = re.compile(r"\+?\d(?:[\s-]*\d){5,}")
 
 
 def first_question(tracker: Tracker) -> str | None:
@@ -119,7 +121,9 @@ def first_question(tracker: Tracker) -> str | None:
             question = None  # an earlier visit's question is not today's
         text = (event.get("text") or "").strip() if event.get("event") == "user" else ""
         if question is None and text and not text.startswith("/") and len(text.split()) >= QUESTION_MIN_WORDS:
-            question = text[:500]
+            # A number typed in the call-back form may be the first long message: the task list
+            # shows numbers only masked, so no run of six or more digits goes into the question.
+            question = PHONE_LIKE.sub("[nummer]", text)[:500]
     return question
 
 
@@ -265,7 +269,9 @@ class ActionRequestHandoff(Action):
             dispatcher.utter_message(response="utter_handoff_failed")
             return []
         await notifier_for(settings.helpdesk_broker_url, settings.helpdesk_poll_seconds).publish()
-        await count_stage(tracker, "handed_off")
+        if reason != "sensitive_topic":
+            # A crisis or worry is nobody's statistic, not even as a count.
+            await count_stage(tracker, "handed_off")
         minutes = max(settings.minutes_per_case, result.position * settings.minutes_per_case)
         dispatcher.utter_message(response="utter_handoff_waiting", position=result.position, minutes=minutes)
         return [SlotSet("handoff_status", "waiting"), ConversationPaused()]

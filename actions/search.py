@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import logging
 import math
+import re
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -20,6 +21,7 @@ from actions.formatting import ONLINE, place_phrase
 from actions.greeting import count_stage
 from actions.intake import ELSEWHERE, UNKNOWN, LimitAnswers, answer_place, label, online_is_the_place
 from actions.offer_details import next_step_buttons
+from actions.pinned_event import mention_pinned_event
 from actions.profile import (
     LANGUAGE_THEMES,
     KeepProfileSlots,
@@ -261,16 +263,19 @@ class ActionSearchOffers(Action):
                     response=f"utter_no_fit_{blocked}", topic=topic, where=where, nearest=nearest
                 )
                 utter_walk_in(dispatcher, walk_in, language, today, channel)
+                pinned = await mention_pinned_event(dispatcher, tracker, language, today)
                 if not after_intake:
                     dispatcher.utter_message(response="utter_ask_relax_or_advisor", relax_payload=payload)
             else:
                 dispatcher.utter_message(response="utter_no_offers", topic=topic, where=where)
                 utter_walk_in(dispatcher, walk_in, language, today, channel)
+                pinned = await mention_pinned_event(dispatcher, tracker, language, today)
                 if not after_intake:
                     # After the intake the rule offers an advisor already (data/rules/intake.yml).
                     dispatcher.utter_message(response="utter_ask_advisor_instead")
             shown = [str(result.offer_id) for result in walk_in]
             return [
+                *pinned,
                 SlotSet("offers_shown", shown),
                 SlotSet("offers_seen", shown),
                 SlotSet("unmet_limit", blocked or "nothing"),
@@ -279,6 +284,8 @@ class ActionSearchOffers(Action):
         intro = "utter_offers_over_budget" if blocked == "price" else "utter_offers_intro"
         dispatcher.utter_message(response=intro, topic=topic, where=where)
         utter_cards(dispatcher, results, language, today, channel)
+        # A pinned open day or walk-in week that fits, once per conversation (before the question).
+        pinned = await mention_pinned_event(dispatcher, tracker, language, today)
         if tracker.latest_action_name != "action_save_intake":
             # After the intake the bot asks about an advisor instead (see data/rules/intake.yml).
             dispatcher.utter_message(
@@ -287,6 +294,7 @@ class ActionSearchOffers(Action):
         page = [str(result.offer_id) for result in results]
         await count_stage(tracker, "offer_shown")
         return [
+            *pinned,
             SlotSet("offers_shown", page),
             SlotSet("offers_seen", [*seen, *page] if refinement == "more" else page),
         ]
@@ -504,17 +512,32 @@ KIND_WORDS = {
 
 # Dutch glues the subject to the kind ("computercursus", "taallessen", "fotoworkshop"). Only these
 # longer endings are read inside a compound: "les" alone would find "alles" and "kabels".
-COMPOUND_KIND_ENDINGS = ("cursussen", "cursus", "lessen", "opleiding", "training", "workshop")
+# Ending -> kind-hint word, plurals too; longest endings first.
+COMPOUND_KIND_ENDINGS = {
+    "cursussen": "cursus",
+    "cursus": "cursus",
+    "opleidingen": "opleiding",
+    "opleiding": "opleiding",
+    "trainingen": "training",
+    "training": "training",
+    "workshops": "workshop",
+    "workshop": "workshop",
+    "lessen": "les",
+}
 MIN_COMPOUND_HEAD = 3
+# Words that end like a kind but are none: "bierflessen" (bottles), "kwaliteitsflessen".
+NOT_A_KIND = re.compile(r"(?:fl|gl)essen$")
 
 
 def kind_of_word(word: str) -> str | None:
     """The kind-hint word a typed word names, itself or as the end of a compound."""
     if word in KIND_WORDS:
         return KIND_WORDS[word]
-    for ending in COMPOUND_KIND_ENDINGS:
+    if NOT_A_KIND.search(word):
+        return None
+    for ending, kind in COMPOUND_KIND_ENDINGS.items():
         if word.endswith(ending) and len(word) - len(ending) >= MIN_COMPOUND_HEAD:
-            return KIND_WORDS[ending]
+            return kind
     return None
 
 

@@ -16,13 +16,16 @@ import logging
 import re
 from typing import Awaitable, Callable
 
+import sqlalchemy as sa
+
 from channels.inbound import InboundMessage
+from channels.store import inbox
 from helpdesk import ambassadors
 from leerwijzer.redact import mask_id
 
 logger = logging.getLogger(__name__)
 
-TELEGRAM_START = re.compile(r"^/start\s+(\S+)\s*$")
+TELEGRAM_START = re.compile(r"^/start(?:@\w+)?\s+(\S+)\s*$", re.IGNORECASE)
 GREETING = re.compile(r"^/greet(\{.*\})?$")
 # What may reach a payload from a name a coordinator typed: letters, digits, spaces and a few marks.
 UNSAFE = re.compile(r"[^\w .,'&()-]+")
@@ -65,6 +68,12 @@ def _start(database_url: str, code: str, message: InboundMessage) -> ambassadors
     from helpdesk.database import session_scope
 
     with session_scope(database_url, write=True) as session:
+        earlier = session.execute(
+            sa.select(inbox.c.id).where(inbox.c.conversation_id == message.sender_id).limit(1)
+        ).first()
+        if earlier is not None:
+            # Not the conversation's first message: a forwarded invite mid-chat stays a message.
+            return None
         return ambassadors.start_referral(session, code, message.sender_id, message.channel)
 
 

@@ -95,8 +95,18 @@ def _counts(session: Session) -> Dict[int, Dict[str, int]]:
     return counts
 
 
+# Counts from 1 to this minus 1 are shown as null ("<5"): at a small employer, "1 handed to an
+# advisor" could point to a colleague.
+SMALLEST_SHOWN = 5
+
+
+def shown_count(count: int) -> int | None:
+    """A count fit to show: 0, or SMALLEST_SHOWN and more; None for the small ones between."""
+    return count if count == 0 or count >= SMALLEST_SHOWN else None
+
+
 def ambassador_view(ambassador: Ambassador, counts: Dict[str, int] | None = None) -> Dict[str, Any]:
-    """JSON view for coordinators: who, where, code, and the chats counted per stage."""
+    """JSON view for coordinators: who, where, code, and the chats counted per stage (small ones hidden)."""
     counts = counts or {}
     return {
         "id": ambassador.id,
@@ -106,7 +116,7 @@ def ambassador_view(ambassador: Ambassador, counts: Dict[str, int] | None = None
         "contact": ambassador.contact,
         "active": ambassador.active,
         "created_at": iso(ambassador.created_at),
-        "counts": {stage: counts.get(stage, 0) for stage in REFERRAL_STAGES},
+        "counts": {stage: shown_count(counts.get(stage, 0)) for stage in REFERRAL_STAGES},
     }
 
 
@@ -161,7 +171,8 @@ def start_referral(session: Session, code: Any, sender_id: str, channel: str) ->
     """Record that this conversation starts from an ambassador's code; their welcome, or None.
 
     None, and nothing recorded, for a code that is malformed, unknown or switched off, and for
-    a conversation that already has a referral (it is counted once).
+    a conversation that already has a referral (it is counted once). The channels call it only
+    for a conversation's first message (channels/referrals.py).
     """
     clean = clean_code(code)
     if clean is None:

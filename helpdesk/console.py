@@ -49,6 +49,7 @@ from helpdesk.openapi import openapi_spec
 from helpdesk.privacy import purge_expired
 from helpdesk.rasa_client import RasaClient, RasaError
 from helpdesk.routes import ambassadors as ambassador_routes
+from helpdesk.routes import pinned_events as pinned_event_routes
 from helpdesk.routes import replies as reply_routes
 from helpdesk.routes import tasks as task_routes
 from helpdesk.web import (
@@ -694,6 +695,7 @@ def create_app(settings: Settings | None = None, name: str = "leerwijzer_console
     app.blueprint(task_routes.blueprint())
     app.blueprint(reply_routes.blueprint())
     app.blueprint(ambassador_routes.blueprint())
+    app.blueprint(pinned_event_routes.blueprint())
 
     # ---- advisors (admins only) -----------------------------------------------------
     @app.get("/api/advisors")

@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -241,6 +242,28 @@ class ReferralCount(Base):
     month = Column(String(7), primary_key=True)  # "2026-12"
     stage = Column(String(20), primary_key=True)
     count = Column(Integer, nullable=False, default=0)
+
+
+class PinnedEvent(Base):
+    """An event or campaign a coordinator pins (an open day, a walk-in week) for a place and themes.
+
+    The bot mentions the first one that fits the person's place and themes once per conversation.
+    """
+
+    __tablename__ = "hd_pinned_events"
+
+    id = Column(Integer, primary_key=True)
+    title = Column(String(200), nullable=False)
+    title_en = Column(String(200), nullable=True)
+    municipality = Column(String(80), nullable=True)  # None: the whole region
+    themes = Column(String(400), nullable=True)  # comma-separated theme ids; None: any wish
+    starts_on = Column(Date, nullable=False)
+    ends_on = Column(Date, nullable=False)
+    place = Column(String(200), nullable=False)
+    link = Column(String(500), nullable=True)
+    active = Column(Boolean, nullable=False, default=True)
+    created_by = Column(Integer, ForeignKey("hd_advisors.id"), nullable=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
 
 
 class SeenMessage(Base):

@@ -41,6 +41,22 @@ STR = {"type": "string"}
 CONV_ID = [{"name": "conversation_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
 TASK_ID = [{"name": "task_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
 AMBASSADOR_ID = [{"name": "ambassador_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+DATE = {"type": "string", "format": "date"}
+EVENT_ID = [{"name": "event_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+PINNED_EVENT = {
+    "type": "object",
+    "required": ["title", "place", "starts_on"],
+    "properties": {
+        "title": STR,
+        "title_en": STR,
+        "place": STR,
+        "starts_on": DATE,
+        "ends_on": DATE,
+        "municipality": STR,
+        "themes": {"type": "array", "items": STR},
+        "link": STR,
+    },
+}
 QR_FORMAT = {"type": "string", "enum": ["png", "svg"]}
 REPLY_ID = [{"name": "reply_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
 REPLY_LANGUAGE = {"type": "string", "enum": list(REPLY_LANGUAGES)}
@@ -254,6 +270,34 @@ def openapi_spec() -> Dict[str, Any]:
                     "ambassadors",
                     params=AMBASSADOR_ID,
                     responses={"403": "Coordinators and admins only", "404": "No such ambassador"},
+                )
+            },
+            "/api/pinned-events": {
+                "get": _op(
+                    "Pinned events and campaigns that have not ended (coordinator)",
+                    "events",
+                    responses={"403": "Coordinators and admins only"},
+                ),
+                "post": _op(
+                    "Pin an event for a municipality (or the region) and themes (or any) (coordinator)",
+                    "events",
+                    PINNED_EVENT,
+                    responses={"400": "A field is missing or wrong", "403": "Coordinators and admins only"},
+                ),
+            },
+            "/api/pinned-events/options": {
+                "get": _op(
+                    "Municipalities and themes an event can be pinned for (coordinator)",
+                    "events",
+                    responses={"403": "Coordinators and admins only"},
+                )
+            },
+            "/api/pinned-events/{event_id}/unpin": {
+                "post": _op(
+                    "Stop mentioning a pinned event (coordinator)",
+                    "events",
+                    params=EVENT_ID,
+                    responses={"403": "Coordinators and admins only", "404": "No such event"},
                 )
             },
             "/api/replies": {

@@ -246,6 +246,7 @@ NOT_PERSONAL: Dict[str, str] = {
         "learning ambassadors (name, neighbourhood or employer, a contact for the coordinator), "
         "kept while they refer people; coordinators switch them off; no citizen's data"
     ),
+    "hd_pinned_events": "events coordinators pin (title, dates, place, themes): public information",
     "hd_referral_counts": "chats per ambassador, month and stage: counts only, no conversation",
     "hd_canned_replies": (
         "standard replies coordinators write for all advisors (title, text, who changed it last): "

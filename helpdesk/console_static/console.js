@@ -11,6 +11,7 @@
     sensitive: "Gevoelig onderwerp", last_user_message: "Laatste bericht"
   };
   var CHANNELS = { whatsapp: "WhatsApp", sms: "SMS", telegram: "Telegram", webchat: "Website", rest: "Website" };
+  var ROLES = { advisor: "adviseur", coordinator: "coördinator", admin: "admin" };
   var LANGUAGES = { nl: "Nederlands", en: "Engels" };
   var OWNERS = { bot: "Bij de bot", waiting: "Wacht op een adviseur", advisor: "Bij adviseur", closed: "Afgesloten" };
   var TASK_OUTCOMES = [
@@ -93,15 +94,17 @@
   function showApp(me) {
     state.me = me.advisor; state.csrf = me.csrf_token; state.timezone = me.timezone;
     $("login-view").hidden = true; $("app-view").hidden = false; $("logout").hidden = false;
-    $("whoami").textContent = me.advisor.display_name + " (" + me.advisor.role + ")";
+    $("whoami").textContent = me.advisor.display_name + " (" + (ROLES[me.advisor.role] || me.advisor.role) + ")";
     $("admin").hidden = me.advisor.role !== "admin";
     $("replies-admin").hidden = !coordinating();
     $("ambassadors-admin").hidden = !coordinating();
+    $("events-admin").hidden = !coordinating();
     connectEvents();
     refreshAll();
     // Replies and ambassadors change rarely: at login, on a "replies" event, and every 30 s.
     refreshReplies().catch(function (e) { status(e.message); });
     refreshAmbassadors().catch(function (e) { status(e.message); });
+    loadEventOptions().then(refreshEvents).catch(function (e) { status(e.message); });
   }
 
   function coordinating() { return !!state.me && (state.me.role === "admin" || state.me.role === "coordinator"); }
@@ -214,13 +217,20 @@
         var form = el("div", { "class": "task-done" });
         var label = el("label", {}, "Uitkomst ");
         var pick = el("select", {});
+        // No outcome chosen until the advisor picks one (the list is redrawn on every change,
+        // so the pick is kept per task); "Gedaan" without one gets the server's refusal.
+        state.outcomes = state.outcomes || {};
+        pick.appendChild(el("option", { value: "" }, "Kies…"));
         TASK_OUTCOMES.filter(function (o) {
           return t.kind === "callback" ? ["came_by", "did_not_come"].indexOf(o[0]) < 0 : o[0] !== "not_reached";
         }).forEach(function (o) { pick.appendChild(el("option", { value: o[0] }, o[1])); });
+        pick.value = state.outcomes[t.id] || "";
+        pick.addEventListener("change", function () { state.outcomes[t.id] = pick.value; });
         label.appendChild(pick);
         form.appendChild(label);
         var done = el("button", { type: "button" }, "Gedaan");
         done.addEventListener("click", function () {
+          if (!pick.value) { status("Kies eerst hoe het afliep."); pick.focus(); return; }
           api("POST", "/api/tasks/" + t.id + "/done", { outcome: pick.value }).then(refreshTasks)
             .catch(function (e) { status(e.message); });
         });
@@ -384,7 +394,8 @@
         li.appendChild(el("div", { "class": "meta" }, "Code " + a.code +
           (a.contact ? " · contact: " + a.contact : "")));
         li.appendChild(el("div", { "class": "meta counts" },
-          STAGES.map(function (s) { return s[1] + " " + a.counts[s[0]]; }).join(" · ")));
+          STAGES.map(function (s) { return s[1] + " " + (a.counts[s[0]] === null ? "<5" : a.counts[s[0]]); })
+            .join(" · ")));
         var links = el("div", { "class": "meta" });
         links.appendChild(el("a", { href: a.links.web, target: "_blank", rel: "noopener" }, "Chatlink"));
         links.appendChild(document.createTextNode(" · "));
@@ -398,6 +409,10 @@
           links.appendChild(el("a", { href: a.links.whatsapp, target: "_blank", rel: "noopener" }, "WhatsApp-link"));
         }
         li.appendChild(links);
+        if (!a.links_public) {
+          li.appendChild(el("div", { "class": "meta late-label" },
+            "Let op: deze link werkt alleen op deze computer. Stel LEERWIJZER_PUBLIC_URL in voordat je flyers print."));
+        }
         var toggle = el("button", { type: "button", "class": "small" + (a.active ? " warn" : "") },
           a.active ? "Code uitzetten" : "Code aanzetten");
         toggle.setAttribute("aria-label", (a.active ? "Code uitzetten van " : "Code aanzetten van ") + a.name);
@@ -406,6 +421,44 @@
             .catch(function (e) { status(e.message); });
         });
         li.appendChild(toggle);
+        list.appendChild(li);
+      });
+    });
+  }
+
+  // Pinned events and campaigns (coordinators).
+  function loadEventOptions() {
+    if (!coordinating() || state.eventOptions) return Promise.resolve();
+    return api("GET", "/api/pinned-events/options").then(function (data) {
+      state.eventOptions = data;
+      data.municipalities.forEach(function (m) { $("event-municipality").appendChild(el("option", { value: m }, m)); });
+      data.themes.forEach(function (t) { $("event-themes").appendChild(el("option", { value: t.id }, t.name)); });
+    });
+  }
+
+  function refreshEvents() {
+    if (!coordinating()) return Promise.resolve();
+    return api("GET", "/api/pinned-events").then(function (data) {
+      var list = $("pinned-events"), names = {};
+      ((state.eventOptions || {}).themes || []).forEach(function (t) { names[t.id] = t.name; });
+      list.replaceChildren();
+      if (!data.events.length) list.appendChild(el("li", {}, "Geen evenementen vastgezet."));
+      data.events.forEach(function (ev) {
+        var li = el("li", { "class": "reply-item" + (ev.active ? "" : " off") });
+        li.appendChild(el("strong", {}, ev.title + (ev.active ? "" : " (losgemaakt)")));
+        var days = ev.starts_on === ev.ends_on ? ev.starts_on : ev.starts_on + " t/m " + ev.ends_on;
+        li.appendChild(el("div", { "class": "meta" }, [days, ev.place, ev.municipality || "hele regio",
+          ev.themes.length ? ev.themes.map(function (t) { return names[t] || t; }).join(", ") : "elk onderwerp"]
+          .join(" · ")));
+        if (ev.active) {
+          var unpin = el("button", { type: "button", "class": "small warn" }, "Losmaken");
+          unpin.setAttribute("aria-label", "Losmaken: " + ev.title);
+          unpin.addEventListener("click", function () {
+            api("POST", "/api/pinned-events/" + ev.id + "/unpin").then(refreshEvents)
+              .catch(function (e) { status(e.message); });
+          });
+          li.appendChild(unpin);
+        }
         list.appendChild(li);
       });
     });
@@ -550,6 +603,19 @@
         $("ambassador-form").reset();
         status("Ambassadeur toegevoegd.");
         return refreshAmbassadors();
+      }).catch(function (err) { status(err.message); });
+    });
+    $("event-form").addEventListener("submit", function (e) {
+      e.preventDefault();
+      var chosen = Array.prototype.map.call($("event-themes").selectedOptions, function (o) { return o.value; });
+      api("POST", "/api/pinned-events", {
+        title: $("event-title").value, title_en: $("event-title-en").value, place: $("event-place").value,
+        starts_on: $("event-starts").value, ends_on: $("event-ends").value || $("event-starts").value,
+        municipality: $("event-municipality").value, themes: chosen, link: $("event-link").value
+      }).then(function () {
+        $("event-form").reset();
+        status("Evenement vastgezet.");
+        return refreshEvents();
       }).catch(function (err) { status(err.message); });
     });
     $("reply-admin-form").addEventListener("submit", function (e) {

@@ -6,6 +6,7 @@ import html
 from pathlib import Path
 from string import Template
 from typing import Any, Dict
+from urllib.parse import urlparse
 
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -38,9 +39,16 @@ def flyer_page(view: Dict[str, Any]) -> str:
 
 
 def with_links(view: Dict[str, Any], request: Request) -> Dict[str, Any]:
-    """An ambassador's view plus the links their flyer carries."""
+    """An ambassador's view plus the links their flyer carries (`links_public`: fit to print)."""
     whatsapp = ChannelSettings.from_env().TWILIO_WHATSAPP_FROM
-    return {**view, "links": ambassadors.links(view["code"], request.app.ctx.settings.chat_page, whatsapp)}
+    chat_page = request.app.ctx.settings.chat_page
+    host = urlparse(chat_page).hostname or ""
+    return {
+        **view,
+        "links": ambassadors.links(view["code"], chat_page, whatsapp),
+        # A flyer printed with http://127.0.0.1:5005 works nowhere: the console warns first.
+        "links_public": host not in ("127.0.0.1", "localhost", "::1", "0.0.0.0"),
+    }
 
 
 def blueprint() -> Blueprint:

@@ -129,6 +129,10 @@ async def test_the_summary_carries_the_question_in_the_persons_own_words():
                             "timestamp": time.time() - 1.6})
     assert build_summary(asked, "walk_in")["question"] == "mijn moeder heeft dementie en ik wil de zorg in"
     assert "question" not in build_summary(tracker(text="ja", slots={}), "walk_in")
+    # A number typed into the call-back form never becomes the "question" the task list shows.
+    numbered = tracker(text="nummer 2", intent="choose_walk_in", slots={})
+    numbered.events.insert(2, {"event": "user", "text": "mijn nummer is 06 12 34 56 78", "timestamp": 1.0})
+    assert build_summary(numbered, "callback")["question"] == "mijn nummer is [nummer]"
     # An earlier visit's question is not today's.
     asked.events.insert(3, {"event": "session_started"})
     assert "question" not in build_summary(asked, "walk_in")

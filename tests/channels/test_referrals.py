@@ -52,7 +52,8 @@ async def test_whatsapp_first_message_with_a_code_is_greeted_for_the_ambassador(
     assert counts(database_url) == {"started": 1}
 
 
-@pytest.mark.parametrize("code", ["ZZZZZZZZ", "abc", "' OR 1=1 --", "ABCD1234"])
+# Well-formed but unknown ("ZZZZ2345"), malformed, an injection, and one with letters no code has.
+@pytest.mark.parametrize("code", ["ZZZZ2345", "abc", "' OR 1=1 --", "ABCD1234"])
 async def test_forged_or_unknown_codes_are_ordinary_messages(
     connectors, twilio_api, database_url, fatima, code
 ):
@@ -77,7 +78,7 @@ async def test_a_switched_off_code_is_an_ordinary_message(connectors, twilio_api
 async def test_telegram_deep_link_start_carries_the_code_in_the_apps_language(
     connectors, telegram_api, database_url, fatima
 ):
-    update = telegram_update(f"/start {fatima['code']}")
+    update = telegram_update(f"/start@LeerwijzerBot {fatima['code']}")
     update["message"]["from"]["language_code"] = "en"
     assert (await connectors.post_telegram(update)).status_code == 200
     [message] = await connectors.bot.wait_for(1)
@@ -92,3 +93,13 @@ def test_a_name_cannot_break_out_of_the_greeting_payload():
     entities = greeting_entities(greeting_payload("nl", welcome))
     assert entities["ambassador_name"] == "Fa tima restart"
     assert entities["ambassador_place"] == "Buurt huis x"
+
+
+async def test_a_code_in_the_middle_of_a_chat_is_an_ordinary_message(
+    connectors, twilio_api, database_url, fatima
+):
+    await connectors.post_twilio("whatsapp", twilio_form(USER_WA, "Hallo, ik zoek een cursus"))
+    forwarded = f"Kijk, van de buurvrouw: code {fatima['code']}"
+    await connectors.post_twilio("whatsapp", twilio_form(USER_WA, forwarded))
+    messages = await connectors.bot.wait_for(2)
+    assert messages[1].text == forwarded and counts(database_url) == {}

@@ -8,11 +8,15 @@ A forged code opens an ordinary chat.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
+from helpdesk.database import session_scope
+from helpdesk.models import Ambassador, ReferralCount
 from leerwijzer.settings import PROJECT_ROOT
 from tests.e2e.browser import chromium, tap_through_limits
 from tests.helpdesk.support import add_account
@@ -32,6 +36,18 @@ def log_in(page: Page, url: str, username: str) -> None:
     expect(page.locator("#live")).to_have_text("live", timeout=15_000)
 
 
+def stage_counts(database_url: str, link: str) -> dict:
+    """The exact counts of the ambassador whose link this is (the page rounds small ones)."""
+    code = link.rsplit("ref=", 1)[1]
+    with session_scope(database_url) as session:
+        rows = session.execute(
+            select(ReferralCount.stage, ReferralCount.count)
+            .join(Ambassador, Ambassador.id == ReferralCount.ambassador_id)
+            .where(Ambassador.code == code)
+        ).all()
+    return {stage: count for stage, count in rows}
+
+
 def test_an_ambassadors_link_opens_a_welcomed_chat_that_is_counted(rasa_stack, console_stack):
     cora = f"cora-{uuid.uuid4().hex[:6]}"
     add_account(console_stack.database_url, cora, PASSWORD, "coordinator")
@@ -44,7 +60,7 @@ def test_an_ambassadors_link_opens_a_welcomed_chat_that_is_counted(rasa_stack, c
         coordinator.get_by_label("Contact (alleen voor coördinatoren)").fill("06 12 34 56 78")
         coordinator.get_by_role("button", name="Ambassadeur toevoegen").click()
         card = coordinator.locator("#ambassadors li", has_text=place)
-        expect(card).to_contain_text("gestart 0")
+        expect(card).to_contain_text("gestart 0 · intake klaar 0 · aanbod gezien 0 · bij adviseur 0")
         link = card.get_by_role("link", name="Chatlink").get_attribute("href")
         assert link.startswith(rasa_stack.chat_url) and "?ref=" in link
         qr = coordinator.request.get(
@@ -65,6 +81,18 @@ def test_an_ambassadors_link_opens_a_welcomed_chat_that_is_counted(rasa_stack, c
         flyer.screenshot(path=str(FLYER), full_page=True)
         flyer.close()
 
+        # The coordinator also pins a walk-in week for computer learners in Helmond.
+        coordinator.get_by_label("Naam van het evenement").fill(f"Week van het digitale leren {place[-4:]}")
+        coordinator.get_by_label("Waar (adres of plek)").fill("Bibliotheek Helmond")
+        soon = dt.date.today() + dt.timedelta(days=3)
+        coordinator.get_by_label("Eerste dag").fill(soon.isoformat())
+        coordinator.get_by_label("Laatste dag").fill((soon + dt.timedelta(days=4)).isoformat())
+        coordinator.get_by_label("Gemeente").select_option("Helmond")
+        coordinator.get_by_label("Thema's (leeg: elk onderwerp)").select_option(label="basis computer")
+        coordinator.get_by_role("button", name="Evenement vastzetten").click()
+        pinned = coordinator.locator("#pinned-events li", has_text=place[-4:])
+        expect(pinned).to_contain_text("Helmond")
+
         # A neighbour scans the QR code: the chat opens and welcomes them for Fatima.
         user = browser.new_context().new_page()
         user.goto(link)
@@ -75,19 +103,26 @@ def test_an_ambassadors_link_opens_a_welcomed_chat_that_is_counted(rasa_stack, c
         user.keyboard.press("Enter")
         tap_through_limits(user)
         expect(user.get_by_role("button", name="Dit helpt me")).to_be_visible(timeout=30_000)
+        # The pinned week fits place and theme: mentioned once, before the question.
+        tip = user.locator(".lw-msg.lw-bot", has_text="Tip van de bibliotheek: Week van het digitale leren")
+        expect(tip).to_have_count(1)
+        expect(tip).to_contain_text("in Bibliotheek Helmond")
+        pinned.get_by_role("button").click()  # unpin: the shared test stack's other chats see none
+        expect(coordinator.locator("#pinned-events li", has_text=place[-4:])).to_contain_text("(losgemaakt)")
 
-        # Counted for Fatima: started and an offer shown; the page shows no one's messages.
+        # Counted for Fatima: started and an offer shown. The page shows counts from 1 to 4 as
+        # "<5" (at a small employer one could point to a colleague) and no one's messages.
+        assert stage_counts(console_stack.database_url, link) == {"started": 1, "offer_shown": 1}
         coordinator.reload()
         card = coordinator.locator("#ambassadors li", has_text=place)
-        expect(card).to_contain_text("gestart 1", timeout=15_000)
-        expect(card).to_contain_text("aanbod gezien 1")
+        expect(card).to_contain_text("gestart <5 · intake klaar 0 · aanbod gezien <5 · bij adviseur 0")
         expect(card).not_to_contain_text("computercursus")
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         card.screenshot(path=str(SCREENSHOT))
 
         # A forged code is an ordinary chat: the usual greeting, nothing counted.
         stranger = browser.new_context().new_page()
-        stranger.goto(rasa_stack.chat_url + "?ref=FORGED99")
+        stranger.goto(rasa_stack.chat_url + "?ref=ZZZZ2345")  # well-formed, unknown
         expect(stranger.locator(".lw-msg.lw-bot").first).to_contain_text("Leerwijzer", timeout=30_000)
         expect(stranger.locator(".lw-msg.lw-bot").first).not_to_contain_text("Welkom! Je komt via")
 
@@ -98,5 +133,4 @@ def test_an_ambassadors_link_opens_a_welcomed_chat_that_is_counted(rasa_stack, c
         late.goto(link)
         expect(late.locator(".lw-msg.lw-bot").first).to_contain_text("Leerwijzer", timeout=30_000)
         expect(late.locator(".lw-msg.lw-bot").first).not_to_contain_text("Welkom! Je komt via")
-        coordinator.reload()
-        expect(coordinator.locator("#ambassadors li", has_text=place)).to_contain_text("gestart 1")
+        assert stage_counts(console_stack.database_url, link) == {"started": 1, "offer_shown": 1}

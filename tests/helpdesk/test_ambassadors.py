@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from helpdesk import ambassadors
 from helpdesk.database import session_scope
-from helpdesk.models import Referral, ReferralCount
+from helpdesk.models import REFERRAL_STAGES, Referral, ReferralCount
 from helpdesk.privacy import erase_conversation, purge_expired
 from leerwijzer.settings import Settings
 
@@ -29,8 +29,12 @@ def new(settings: Settings, name: str = "Fatima", place: str = "buurthuis De Kas
 
 
 def totals(settings: Settings) -> dict:
+    """The exact counts per stage (the console shows 1 to 4 as "<5")."""
     with session_scope(settings.database_url) as session:
-        return {a["name"]: a["counts"] for a in ambassadors.list_ambassadors(session)}
+        counted = {stage: 0 for stage in REFERRAL_STAGES}
+        for row in session.execute(select(ReferralCount)).scalars():
+            counted[row.stage] += row.count
+        return {"Fatima": counted}
 
 
 def test_codes_are_readable_and_links_carry_them():
@@ -108,3 +112,14 @@ def test_a_name_and_place_are_required(settings):
             ambassadors.create_ambassador(session, "", "buurthuis", "", None)
         with pytest.raises(ambassadors.AmbassadorError):
             ambassadors.create_ambassador(session, "Fatima", "x" * 121, "", None)
+
+
+def test_counts_from_one_to_four_are_not_shown(settings):
+    fatima = new(settings)
+    with session_scope(settings.database_url) as session:
+        for number in range(5):
+            ambassadors.start_referral(session, fatima["code"], f"web:{number}", "webchat")
+        ambassadors.mark_stage(session, "web:0", "handed_off")
+        [view] = ambassadors.list_ambassadors(session)
+    assert view["counts"] == {"started": 5, "intake_done": 0, "offer_shown": 0, "handed_off": None}
+

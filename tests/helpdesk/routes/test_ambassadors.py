@@ -24,6 +24,8 @@ def test_a_coordinator_registers_an_ambassador_and_gets_links_and_qr_codes(helpd
     assert fatima["active"] and len(fatima["code"]) == 8
     assert fatima["links"]["web"].endswith(f"/webhooks/webchat/chat?ref={fatima['code']}")
     assert fatima["counts"] == {"started": 0, "intake_done": 0, "offer_shown": 0, "handed_off": 0}
+    # The test console runs without a public URL: its links only work on this machine.
+    assert fatima["links_public"] is False
 
     png = cora.get(f"/api/ambassadors/{fatima['id']}/qr")
     assert png.headers["content-type"] == "image/png" and png.content.startswith(b"\x89PNG")

@@ -144,11 +144,30 @@ def create_ambassador(
 
 
 def set_active(session: Session, ambassador_id: int, active: bool) -> Dict[str, Any] | None:
-    """Switch a code on or off; None when there is no such ambassador."""
+    """Switch a code on or off; None when there is no such ambassador (a forgotten one stays off)."""
     ambassador = session.get(Ambassador, ambassador_id)
     if ambassador is None:
         return None
+    if ambassador.name == FORGOTTEN:
+        active = False
     ambassador.active = active
+    session.flush()
+    return ambassador_view(ambassador, _counts(session).get(ambassador_id))
+
+
+FORGOTTEN = "(verwijderd)"
+
+
+def forget_ambassador(session: Session, ambassador_id: int) -> Dict[str, Any] | None:
+    """Forget an ambassador who stops or asks for it; None when there is no such one.
+
+    Name, place and contact go, the code is switched off for good, the counts stay (they hold no one).
+    """
+    ambassador = session.get(Ambassador, ambassador_id)
+    if ambassador is None:
+        return None
+    ambassador.name, ambassador.place, ambassador.contact = FORGOTTEN, FORGOTTEN, None
+    ambassador.active = False
     session.flush()
     return ambassador_view(ambassador, _counts(session).get(ambassador_id))
 

@@ -256,6 +256,15 @@ def openapi_spec() -> Dict[str, Any]:
                     responses={"403": "Coordinators and admins only", "404": "No such ambassador"},
                 )
             },
+            "/api/ambassadors/{ambassador_id}/forget": {
+                "post": _op(
+                    "Forget an ambassador: name, place and contact go, the code is off for good, "
+                    "the counts stay (coordinator)",
+                    "ambassadors",
+                    params=AMBASSADOR_ID,
+                    responses={"403": "Coordinators and admins only", "404": "No such ambassador"},
+                )
+            },
             "/api/ambassadors/{ambassador_id}/qr": {
                 "get": _op(
                     "The QR code of the ambassador's link, PNG or SVG, to print (coordinator)",

@@ -244,7 +244,8 @@ NOT_PERSONAL: Dict[str, str] = {
     ),
     "hd_ambassadors": (
         "learning ambassadors (name, neighbourhood or employer, a contact for the coordinator), "
-        "kept while they refer people; coordinators switch them off; no citizen's data"
+        "kept while they refer people; on request coordinators forget one (name, place and "
+        "contact go, the counts stay); no citizen's data"
     ),
     "hd_pinned_events": "events coordinators pin (title, dates, place, themes): public information",
     "hd_referral_counts": "chats per ambassador, month and stage: counts only, no conversation",

@@ -5,7 +5,7 @@
   var state = { me: null, csrf: null, current: null, events: null, refreshTimer: null };
   var $ = function (id) { return document.getElementById(id); };
   var LABELS = {
-    role: "Rol", goal: "Doel", topic: "Onderwerp", municipality: "Gemeente", budget: "Budget",
+    question: "Vraag", role: "Rol", goal: "Doel", topic: "Onderwerp", municipality: "Gemeente", budget: "Budget",
     time_preference: "Tijd", hours_per_week: "Uren per week", mode_preference: "Vorm", constraints: "Voorwaarden",
     offers_shown: "Aanbod al getoond", language: "Taal", channel: "Kanaal", reason: "Reden",
     sensitive: "Gevoelig onderwerp", last_user_message: "Laatste bericht"
@@ -421,6 +421,16 @@
             .catch(function (e) { status(e.message); });
         });
         li.appendChild(toggle);
+        if (a.name !== "(verwijderd)") {
+          var forget = el("button", { type: "button", "class": "small warn" }, "Vergeten");
+          forget.setAttribute("aria-label", "Vergeet " + a.name);
+          forget.addEventListener("click", function () {
+            if (!window.confirm("Naam, plek en contact van " + a.name + " wissen? De code werkt dan nooit meer. De tellingen blijven.")) return;
+            api("POST", "/api/ambassadors/" + a.id + "/forget").then(refreshAmbassadors)
+              .catch(function (e) { status(e.message); });
+          });
+          li.appendChild(forget);
+        }
         list.appendChild(li);
       });
     });

@@ -87,6 +87,12 @@ def blueprint() -> Blueprint:
         view = await request.ctx.db(ambassadors.set_active, ambassador_id, active, write=True)
         return error(404, "no such ambassador") if view is None else response.json(with_links(view, request))
 
+    @routes.post("/api/ambassadors/<ambassador_id:int>/forget")
+    @endpoint(roles=COORDINATING_ROLES)
+    async def forget(request: Request, ambassador_id: int) -> HTTPResponse:
+        view = await request.ctx.db(ambassadors.forget_ambassador, ambassador_id, write=True)
+        return error(404, "no such ambassador") if view is None else response.json(with_links(view, request))
+
     @routes.get("/api/ambassadors/<ambassador_id:int>/qr")
     @endpoint(roles=COORDINATING_ROLES)
     async def qr_code(request: Request, ambassador_id: int) -> HTTPResponse:

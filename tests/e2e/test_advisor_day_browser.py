@@ -101,6 +101,10 @@ def test_an_advisors_day_in_the_console(rasa_stack, console_stack):
         # 4. Keyboard only: Alt+N opens the longest-waiting chat, Alt+O claims it.
         advisor.keyboard.press("Alt+N")
         expect(advisor.locator("#transcript")).to_contain_text("een mens spreken over een cursus")
+        # The question in the person's own words heads the summary.
+        expect(advisor.locator("#summary dd[data-key=question]")).to_have_text(
+            "Ik wil graag een mens spreken over een cursus"
+        )
         expect(advisor.locator("#claim")).to_be_focused()
         advisor.keyboard.press("Alt+O")
         expect(advisor.locator("#owner")).to_have_attribute("data-owner", "advisor", timeout=10_000)

@@ -134,3 +134,12 @@ def test_an_ambassadors_link_opens_a_welcomed_chat_that_is_counted(rasa_stack, c
         expect(late.locator(".lw-msg.lw-bot").first).to_contain_text("Leerwijzer", timeout=30_000)
         expect(late.locator(".lw-msg.lw-bot").first).not_to_contain_text("Welkom! Je komt via")
         assert stage_counts(console_stack.database_url, link) == {"started": 1, "offer_shown": 1}
+
+        # Fatima stops and asks to be forgotten: her name, place and contact go, the counts stay.
+        coordinator.on("dialog", lambda dialog: dialog.accept())
+        card = coordinator.locator("#ambassadors li", has_text=place)
+        card.get_by_role("button", name="Vergeet Fatima").click()
+        gone = coordinator.locator("#ambassadors li", has_text=f"Code {code}")
+        expect(gone).to_contain_text("(verwijderd) – (verwijderd)")
+        expect(gone).not_to_contain_text("06 12 34 56 78")
+        assert stage_counts(console_stack.database_url, link) == {"started": 1, "offer_shown": 1}

@@ -123,3 +123,17 @@ def test_counts_from_one_to_four_are_not_shown(settings):
         [view] = ambassadors.list_ambassadors(session)
     assert view["counts"] == {"started": 5, "intake_done": 0, "offer_shown": 0, "handed_off": None}
 
+
+
+def test_a_forgotten_ambassador_keeps_the_counts_and_never_comes_back(settings):
+    fatima = new(settings)
+    with session_scope(settings.database_url) as session:
+        ambassadors.start_referral(session, fatima["code"], "web:1", "webchat")
+        view = ambassadors.forget_ambassador(session, fatima["id"])
+        assert (view["name"], view["place"], view["contact"], view["active"]) == (
+            ambassadors.FORGOTTEN, ambassadors.FORGOTTEN, None, False
+        )
+        assert ambassadors.set_active(session, fatima["id"], True)["active"] is False
+        assert ambassadors.start_referral(session, fatima["code"], "web:2", "webchat") is None
+        assert ambassadors.forget_ambassador(session, 999) is None
+    assert totals(settings)["Fatima"]["started"] == 1

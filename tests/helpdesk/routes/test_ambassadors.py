@@ -46,6 +46,10 @@ def test_a_coordinator_registers_an_ambassador_and_gets_links_and_qr_codes(helpd
     listed = {a["id"]: a for a in cora.get("/api/ambassadors").json()["ambassadors"]}
     assert listed[fatima["id"]]["active"] is False
 
+    forgotten = cora.post(f"/api/ambassadors/{fatima['id']}/forget").json()
+    assert forgotten["name"] == "(verwijderd)" and forgotten["contact"] is None
+    assert cora.post("/api/ambassadors/999999/forget").status_code == 404
+
 
 def test_advisors_see_no_ambassadors(helpdesk):
     anna = helpdesk.console.login("anna", ADVISOR_PASSWORD)

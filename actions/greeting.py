@@ -61,6 +61,9 @@ async def count_stage(tracker: Tracker, stage: str) -> None:
     """
     if tracker.get_slot("referred") is not True:
         return
+    if stage == "handed_off" and tracker.get_slot("sensitive_kind"):
+        # A crisis or worry is nobody's statistic, not even as a count (live, call-back, walk-in).
+        return
     try:
         await run_in_session(
             lambda session: ambassadors.mark_stage(session, tracker.sender_id, stage), write=True

@@ -109,8 +109,9 @@ def build_summary(tracker: Tracker, reason: str, topic_kind: str | None = None) 
 
 # A message of this many words or more tells a story; "ja", "nummer 2" and button taps do not.
 QUESTION_MIN_WORDS = 4
-# Six or more digits, spaces and dashes allowed between them ("06 12 34 56 78", "+31-6-1234").
-PHONE_LIKE = re.compile(r"\+?\d(?:[\s-]*\d){5,}")
+# A Dutch number (0 and nine digits) or an international one (+ or 00 and nine or more), spaces
+# and dashes allowed between the digits ("06 12 34 56 78", "+31-6-12345678"); dates are no numbers.
+PHONE_LIKE = re.compile(r"(?:\+|(?<!\d)00)\d(?:[\s-]*\d){8,}|(?<![\d+])0(?:[\s-]*\d){9}(?!\d)")
 
 
 def first_question(tracker: Tracker) -> str | None:
@@ -269,8 +270,7 @@ class ActionRequestHandoff(Action):
             dispatcher.utter_message(response="utter_handoff_failed")
             return []
         await notifier_for(settings.helpdesk_broker_url, settings.helpdesk_poll_seconds).publish()
-        if reason != "sensitive_topic":
-            # A crisis or worry is nobody's statistic, not even as a count.
+        if reason != "sensitive_topic":  # count_stage also skips it once sensitive_kind is set
             await count_stage(tracker, "handed_off")
         minutes = max(settings.minutes_per_case, result.position * settings.minutes_per_case)
         dispatcher.utter_message(response="utter_handoff_waiting", position=result.position, minutes=minutes)

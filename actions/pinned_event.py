@@ -14,6 +14,7 @@ from actions.database import run_in_session
 from actions.profile import known_themes
 from helpdesk.pinned_events import event_for
 from leerwijzer.redact import mask_id
+from leerwijzer.settings import get_settings
 from offer_catalogue.offer_card import format_date
 
 logger = logging.getLogger(__name__)
@@ -29,10 +30,11 @@ async def mention_pinned_event(
     themes = known_themes(tracker.slots)
 
     def find(session) -> dict | None:  # noqa: ANN001 - a SQLAlchemy session
-        event = event_for(session, municipality, themes, today)
+        event = event_for(session, municipality, themes, get_settings().local_today())
         if event is None:
             return None
-        title = (event.title_en if language == "en" else None) or event.title
+        # The response ends the title with its own full stop: "Open dag!" is not "Open dag!."
+        title = ((event.title_en if language == "en" else None) or event.title).rstrip(".!?")
         return {
             "title": title,
             "start": format_date(event.starts_on, language),

@@ -74,7 +74,10 @@ def _start(database_url: str, code: str, message: InboundMessage) -> ambassadors
         if earlier is not None:
             # Not the conversation's first message: a forwarded invite mid-chat stays a message.
             return None
-        return ambassadors.start_referral(session, code, message.sender_id, message.channel)
+        # A provider's retry after the gate failed: the referral is there, the welcome is not yet.
+        return ambassadors.start_referral(
+            session, code, message.sender_id, message.channel
+        ) or ambassadors.welcome_of(session, message.sender_id, code)
 
 
 async def with_referral(

@@ -33,6 +33,8 @@ CODE_IN_TEXT = re.compile(rf"\bcode[:\s]+([{CODE_ALPHABET}{CODE_ALPHABET.lower()
 # The first message an ambassador's WhatsApp link fills in (the person may change it).
 WHATSAPP_TEXT = "Hoi Leerwijzer! Ik kom via code {code}"
 MAX_NAME, MAX_PLACE, MAX_CONTACT = 80, 120, 200
+# Name and place of a forgotten ambassador (refused for a new one).
+FORGOTTEN = "(verwijderd)"
 
 
 class AmbassadorError(ValueError):
@@ -133,6 +135,8 @@ def create_ambassador(
     """Register an ambassador with a new code."""
     if not name or not place:
         raise AmbassadorError("name and neighbourhood or employer are required")
+    if FORGOTTEN in (name, place):
+        raise AmbassadorError(f"{FORGOTTEN} marks a forgotten ambassador")
     if len(name) > MAX_NAME or len(place) > MAX_PLACE or len(contact) > MAX_CONTACT:
         raise AmbassadorError(f"at most {MAX_NAME} characters for a name, {MAX_PLACE} for a place")
     ambassador = Ambassador(
@@ -155,13 +159,12 @@ def set_active(session: Session, ambassador_id: int, active: bool) -> Dict[str, 
     return ambassador_view(ambassador, _counts(session).get(ambassador_id))
 
 
-FORGOTTEN = "(verwijderd)"
-
-
 def forget_ambassador(session: Session, ambassador_id: int) -> Dict[str, Any] | None:
     """Forget an ambassador who stops or asks for it; None when there is no such one.
 
     Name, place and contact go, the code is switched off for good, the counts stay (they hold no one).
+    Copies in chats already held (the welcome line, the greeting's data) go with those chats:
+    on request, and by the retention purge.
     """
     ambassador = session.get(Ambassador, ambassador_id)
     if ambassador is None:
@@ -207,6 +210,15 @@ def start_referral(session: Session, code: Any, sender_id: str, channel: str) ->
     except IntegrityError:  # the same conversation, twice at once
         return None
     _count(session, ambassador.id, "started")
+    return Welcome(ambassador.name, ambassador.place)
+
+
+def welcome_of(session: Session, sender_id: str, code: Any) -> Welcome | None:
+    """The welcome of a conversation already referred by this very code (nothing counted again)."""
+    referral = session.get(Referral, sender_id)
+    ambassador = session.get(Ambassador, referral.ambassador_id) if referral else None
+    if ambassador is None or not ambassador.active or ambassador.code != clean_code(code):
+        return None
     return Welcome(ambassador.name, ambassador.place)
 
 

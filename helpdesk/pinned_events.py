@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk.models import PinnedEvent, utcnow
 from helpdesk.store import add_event, iso
+from leerwijzer.settings import get_settings
 from offer_catalogue import region
 from offer_catalogue.themes import themes
 
@@ -59,7 +60,9 @@ def _date(value: Any, field: str) -> dt.date:
         raise EventError(f"{field} must be a date (YYYY-MM-DD)") from exc
 
 
-def pin_event(session: Session, data: Dict[str, Any], advisor_id: int | None) -> Dict[str, Any]:
+def pin_event(
+    session: Session, data: Dict[str, Any], advisor_id: int | None, today: dt.date | None = None
+) -> Dict[str, Any]:
     """Pin a new event after checking every field; EventError says what is wrong."""
     title = str(data.get("title") or "").strip()
     place = str(data.get("place") or "").strip()
@@ -76,13 +79,18 @@ def pin_event(session: Session, data: Dict[str, Any], advisor_id: int | None) ->
         municipality = region.canonical_municipality(str(data["municipality"]))
         if municipality is None:
             raise EventError("unknown municipality")
-    chosen = [str(theme) for theme in data.get("themes") or []]
+    given = data.get("themes") or []
+    if not isinstance(given, list) or not all(isinstance(theme, str) for theme in given):
+        raise EventError("themes is a list of theme ids")
+    chosen = list(given)
     unknown = [theme for theme in chosen if theme not in themes()]
     if unknown:
         raise EventError(f"unknown themes: {', '.join(unknown)}")
     link = str(data.get("link") or "").strip() or None
-    if link and (len(link) > MAX_LINK or not link.startswith(("https://", "http://"))):
-        raise EventError("a link starts with https://")
+    if link and (len(link) > MAX_LINK or not link.startswith("https://") or any(c.isspace() for c in link)):
+        raise EventError("a link starts with https:// and has no spaces")
+    if ends_on < (today or get_settings().local_today()):
+        raise EventError("the event has ended already")
     event = PinnedEvent(
         title=title,
         title_en=str(data.get("title_en") or "").strip()[:MAX_TITLE] or None,
@@ -104,7 +112,7 @@ def pin_event(session: Session, data: Dict[str, Any], advisor_id: int | None) ->
 
 def list_events(session: Session, today: dt.date | None = None) -> List[Dict[str, Any]]:
     """Pinned events that have not ended, soonest first."""
-    today = today or dt.date.today()
+    today = today or get_settings().local_today()
     rows = session.execute(
         select(PinnedEvent)
         .where(PinnedEvent.ends_on >= today)
@@ -126,10 +134,11 @@ def unpin(session: Session, event_id: int) -> bool:
 def event_for(
     session: Session, municipality: str | None, theme_ids: Iterable[str], today: dt.date
 ) -> PinnedEvent | None:
-    """The soonest active event that fits the place and themes and has not ended, or None.
+    """The best active event that fits the place and themes and has not ended, or None.
 
-    An event for the whole region fits every place; one without themes fits every wish. Events
-    more than MENTION_DAYS_AHEAD away are not mentioned yet.
+    An event for the whole region fits every place; one without themes fits every wish. The one
+    for this very place and these themes comes before a regional campaign for any wish, then the
+    soonest. Events more than MENTION_DAYS_AHEAD away are not mentioned yet.
     """
     wanted = set(theme_ids)
     rows = session.execute(
@@ -141,10 +150,12 @@ def event_for(
         )
         .order_by(PinnedEvent.starts_on, PinnedEvent.id)
     ).scalars()
-    for event in rows:
-        if event.municipality and event.municipality != municipality:
-            continue
-        if event.themes and not wanted & set(event.themes.split(",")):
-            continue
-        return event
-    return None
+    fitting = [
+        event
+        for event in rows
+        if (not event.municipality or event.municipality == municipality)
+        and (not event.themes or wanted & set(event.themes.split(",")))
+    ]
+    # Python's sort is stable: within the same specificity the soonest (SQL order) stays first.
+    fitting.sort(key=lambda event: (event.municipality is None, event.themes is None))
+    return fitting[0] if fitting else None

@@ -133,6 +133,10 @@ class Settings(BaseSettings):
         """Parse office hours into (weekday, start, end) windows; weekday 0 is Monday."""
         return parse_office_hours(self.office_hours)
 
+    def local_today(self, moment: dt.datetime | None = None) -> dt.date:
+        """Today's date in the helpdesk's zone (a UTC server's date is yesterday until 01:00)."""
+        return (moment or dt.datetime.now(dt.timezone.utc)).astimezone(ZoneInfo(self.timezone)).date()
+
     def is_open(self, moment: dt.datetime | None = None) -> bool:
         """True when `moment` (default now) falls inside the office hours."""
         spec = self.office_hours.strip().lower()

@@ -494,7 +494,9 @@
     source.addEventListener("change", function (e) {
       var kind = "";
       try { kind = JSON.parse(e.data).kind; } catch (err) { kind = ""; }
-      if (kind === "replies") refreshReplies().catch(function () {}); else scheduleRefresh();
+      if (kind === "replies") refreshReplies().catch(function () {});
+      else if (kind === "pinned") refreshEvents().catch(function () {});
+      else scheduleRefresh();
     });
     source.onerror = function () { $("live").textContent = "offline"; $("live").classList.remove("on"); };
   }
@@ -643,7 +645,7 @@
     // Times like "3 min geleden" stay true while the page is open.
     setInterval(function () {
       if (!state.me) return;
-      [refreshQueue, refreshTasks, refreshAmbassadors].forEach(function (f) { f().catch(function () {}); });
+      [refreshQueue, refreshTasks, refreshAmbassadors, refreshEvents].forEach(function (f) { f().catch(function () {}); });
     }, 30000);
     $("advisor-form").addEventListener("submit", function (e) {
       e.preventDefault();

@@ -53,6 +53,10 @@ async def test_stages_are_counted_only_for_referred_chats(app_settings, tmp_path
         ambassadors.start_referral(session, code, "web:referred", "webchat")
     await count_stage(greeted("x", [], referred=True, sender="web:referred"), "intake_done")
     await count_stage(greeted("x", [], referred=None, sender="web:referred"), "offer_shown")  # slot not set
+    # A crisis or worry is never counted, whichever way it reached a person.
+    worried = greeted("x", [], referred=True, sender="web:referred")
+    worried.slots["sensitive_kind"] = "crisis"
+    await count_stage(worried, "handed_off")
     with session_scope(url) as session:
         counted = {row.stage: row.count for row in session.execute(select(ReferralCount)).scalars()}
     assert counted == {"started": 1, "intake_done": 1}

@@ -133,6 +133,10 @@ async def test_the_summary_carries_the_question_in_the_persons_own_words():
     numbered = tracker(text="nummer 2", intent="choose_walk_in", slots={})
     numbered.events.insert(2, {"event": "user", "text": "mijn nummer is 06 12 34 56 78", "timestamp": 1.0})
     assert build_summary(numbered, "callback")["question"] == "mijn nummer is [nummer]"
+    dated = tracker(text="nummer 2", intent="choose_walk_in", slots={})
+    asked_with_date = "kan het na 03-12-2026 of bel +31 6 1234 5678"
+    dated.events.insert(2, {"event": "user", "text": asked_with_date, "timestamp": 1.0})
+    assert build_summary(dated, "callback")["question"] == "kan het na 03-12-2026 of bel [nummer]"
     # An earlier visit's question is not today's.
     asked.events.insert(3, {"event": "session_started"})
     assert "question" not in build_summary(asked, "walk_in")

@@ -103,3 +103,15 @@ async def test_a_code_in_the_middle_of_a_chat_is_an_ordinary_message(
     await connectors.post_twilio("whatsapp", twilio_form(USER_WA, forwarded))
     messages = await connectors.bot.wait_for(2)
     assert messages[1].text == forwarded and counts(database_url) == {}
+
+
+async def test_a_retry_after_the_gate_failed_is_welcomed_again_and_counted_once(database_url, fatima):
+    from channels.inbound import InboundMessage
+    from channels.referrals import with_referral
+
+    first = InboundMessage(channel="sms", sender_id="sms:+31633333333", text=f"Hoi, code {fatima['code']}")
+    welcomed = await with_referral(first, database_url)
+    # The gate failed (no inbox row was written); the provider sends the same message again.
+    again = await with_referral(first, database_url)
+    assert welcomed.trusted_payload == again.trusted_payload and "Fatima" in again.trusted_payload
+    assert counts(database_url) == {"started": 1}

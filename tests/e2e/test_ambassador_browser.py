@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from helpdesk.database import session_scope
-from helpdesk.models import Ambassador, ReferralCount
+from helpdesk.models import Ambassador, PinnedEvent, ReferralCount
 from leerwijzer.settings import PROJECT_ROOT
 from tests.e2e.browser import chromium, tap_through_limits
 from tests.helpdesk.support import add_account
@@ -52,6 +52,18 @@ def test_an_ambassadors_link_opens_a_welcomed_chat_that_is_counted(rasa_stack, c
     cora = f"cora-{uuid.uuid4().hex[:6]}"
     add_account(console_stack.database_url, cora, PASSWORD, "coordinator")
     place = f"buurthuis De Kastanje {uuid.uuid4().hex[:4]}"
+    try:
+        ambassador_day(rasa_stack, console_stack, cora, place)
+    finally:
+        # The stack is shared: a pinned event left behind would show in other tests' chats.
+        with session_scope(console_stack.database_url) as session:
+            ours = select(PinnedEvent).where(PinnedEvent.title.endswith(place[-4:]))
+            for event in session.execute(ours).scalars():
+                event.active = False
+
+
+def ambassador_day(rasa_stack, console_stack, cora: str, place: str) -> None:
+    """The test's steps (see the module docstring)."""
     with chromium() as browser:
         coordinator = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
         log_in(coordinator, console_stack.url, cora)

@@ -17,10 +17,10 @@ def url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'app.db'}"
 
 
-def pin(url: str, **fields) -> dict:
+def pin(url: str, today: dt.date = TODAY, **fields) -> dict:
     data = {"title": "Open dag", "place": "Bibliotheek Helmond", "starts_on": "2026-12-12", **fields}
     with session_scope(url) as session:
-        return pinned_events.pin_event(session, data, None)
+        return pinned_events.pin_event(session, data, None, today)
 
 
 def fitting(url: str, municipality: str | None, themes: list, today: dt.date = TODAY) -> str | None:
@@ -44,7 +44,7 @@ def test_a_regional_event_without_themes_fits_everyone_the_soonest_first(url):
 
 
 def test_ended_far_away_and_unpinned_events_are_not_mentioned(url):
-    pin(url, title="Voorbij", starts_on="2026-11-01", ends_on="2026-11-30")
+    pin(url, title="Voorbij", starts_on="2026-11-01", ends_on="2026-11-30", today=dt.date(2026, 10, 1))
     pin(url, title="Volgend jaar", starts_on="2027-06-01")
     gone = pin(url, title="Losgemaakt")
     with session_scope(url) as session:
@@ -65,6 +65,11 @@ def test_ended_far_away_and_unpinned_events_are_not_mentioned(url):
         {"municipality": "Amsterdam"},
         {"themes": ["no_such_theme"]},
         {"link": "javascript:alert(1)"},
+        {"link": "http://bieb.example/open-dag"},
+        {"link": "https://bieb.example/open dag"},
+        {"themes": "computer_basics"},
+        {"themes": 5},
+        {"starts_on": "2026-12-01", "ends_on": "2026-12-06"},  # ended yesterday
     ],
 )
 def test_a_wrong_field_is_refused_with_a_reason(url, wrong):
@@ -78,3 +83,12 @@ def test_a_village_name_is_stored_as_its_municipality_and_options_name_themes(ur
     assert "Helmond" in options["municipalities"]
     computer = next(t for t in options["themes"] if t["id"] == "computer_basics")
     assert computer["name"]
+
+
+def test_the_event_for_this_place_and_wish_comes_before_a_regional_campaign(url):
+    pin(url, title="Campagne Leven Lang Ontwikkelen", starts_on="2026-12-01", ends_on="2027-11-30",
+        today=dt.date(2026, 11, 1))
+    pin(url, title="Open dag computers Helmond", starts_on="2026-12-20", municipality="Helmond",
+        themes=["computer_basics"])
+    assert fitting(url, "Helmond", ["computer_basics"]) == "Open dag computers Helmond"
+    assert fitting(url, "Best", ["computer_basics"]) == "Campagne Leven Lang Ontwikkelen"

@@ -25,4 +25,6 @@ def test_a_coordinator_pins_and_unpins_an_event(helpdesk):
 
     anna = helpdesk.console.login("anna", ADVISOR_PASSWORD)
     assert anna.get("/api/pinned-events").status_code == 403
+    assert anna.get("/api/pinned-events/options").status_code == 403
+    assert anna.post(f"/api/pinned-events/{made.json()['id']}/unpin").status_code == 403
     assert anna.post("/api/pinned-events", event).status_code == 403

@@ -1,4 +1,7 @@
-"""Helpdesk operations on one database session: ownership transitions, log, queue, tasks.
+"""Helpdesk operations on one database session: ownership transitions, log, queue, events.
+
+Tasks live in `helpdesk.tasks`, standard replies in `helpdesk.canned_replies`, ambassadors in
+`helpdesk.ambassadors`, pinned events in `helpdesk.pinned_events`.
 
 Every function takes a SQLAlchemy session (one per request or action) and leaves the
 commit to the caller's `session_scope`. Ownership changes are conditional updates, so two

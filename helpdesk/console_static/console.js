@@ -11,6 +11,7 @@
     sensitive: "Gevoelig onderwerp", last_user_message: "Laatste bericht"
   };
   var CHANNELS = { whatsapp: "WhatsApp", sms: "SMS", telegram: "Telegram", webchat: "Website", rest: "Website" };
+  var MAX_MESSAGE = 2000;  // helpdesk/web.py MAX_TEXT
   var ROLES = { advisor: "adviseur", coordinator: "coördinator", admin: "admin" };
   var LANGUAGES = { nl: "Nederlands", en: "Engels" };
   var OWNERS = { bot: "Bij de bot", waiting: "Wacht op een adviseur", advisor: "Bij adviseur", closed: "Afgesloten" };
@@ -568,6 +569,11 @@
       e.preventDefault();
       var text = $("reply").value.trim();
       if (!text) return;
+      // A standard reply added to a long text can pass the limit; the server would cut it.
+      if (text.length > MAX_MESSAGE) {
+        status("Je bericht is " + text.length + " tekens. Het mag er " + MAX_MESSAGE + " zijn. Maak het korter.");
+        return;
+      }
       api("POST", "/api/conversations/" + state.current + "/messages", { text: text })
         .then(function () { $("reply").value = ""; return openConversation(state.current); })
         .catch(function (err) { status(err.message); });

@@ -113,7 +113,13 @@ def test_an_advisors_day_in_the_console(rasa_stack, console_stack):
         stamps = advisor.locator("#transcript time").all_text_contents()
         assert stamps and all(CLOCK.match(stamp) for stamp in stamps), stamps
 
-        # 5. The standard reply goes into the message box; Ctrl+Enter sends it.
+        # 5. A message over the limit is not sent but explained (a reply added to long text).
+        box = advisor.get_by_label("Bericht aan de gebruiker")
+        box.evaluate("(box, text) => { box.value = text; }", "x" * 2001)
+        advisor.get_by_role("button", name="Versturen").click()
+        expect(advisor.locator("#status")).to_contain_text("Het mag er 2000 zijn")
+        box.fill("")
+        # The standard reply goes into the message box; Ctrl+Enter sends it.
         advisor.get_by_label("Standaardantwoord").select_option(label="Bibliotheekpas")
         expect(advisor.get_by_label("Bericht aan de gebruiker")).to_have_value(reply_text)
         advisor.get_by_label("Bericht aan de gebruiker").focus()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import List
 
@@ -21,9 +20,12 @@ logger = logging.getLogger(__name__)
 
 
 async def mention_pinned_event(
-    dispatcher: CollectingDispatcher, tracker: Tracker, language: str, today: dt.date
+    dispatcher: CollectingDispatcher, tracker: Tracker, language: str
 ) -> List[EventType]:
-    """Utter the first fitting pinned event unless this conversation heard of one already."""
+    """Utter the best fitting pinned event unless this conversation heard of one already.
+
+    "Today" is the helpdesk zone's (Settings.local_today), not the server's.
+    """
     if tracker.get_slot("pinned_event_shown"):
         return []
     municipality = tracker.get_slot("municipality")

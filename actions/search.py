@@ -263,13 +263,13 @@ class ActionSearchOffers(Action):
                     response=f"utter_no_fit_{blocked}", topic=topic, where=where, nearest=nearest
                 )
                 utter_walk_in(dispatcher, walk_in, language, today, channel)
-                pinned = await mention_pinned_event(dispatcher, tracker, language, today)
+                pinned = await mention_pinned_event(dispatcher, tracker, language)
                 if not after_intake:
                     dispatcher.utter_message(response="utter_ask_relax_or_advisor", relax_payload=payload)
             else:
                 dispatcher.utter_message(response="utter_no_offers", topic=topic, where=where)
                 utter_walk_in(dispatcher, walk_in, language, today, channel)
-                pinned = await mention_pinned_event(dispatcher, tracker, language, today)
+                pinned = await mention_pinned_event(dispatcher, tracker, language)
                 if not after_intake:
                     # After the intake the rule offers an advisor already (data/rules/intake.yml).
                     dispatcher.utter_message(response="utter_ask_advisor_instead")
@@ -285,7 +285,7 @@ class ActionSearchOffers(Action):
         dispatcher.utter_message(response=intro, topic=topic, where=where)
         utter_cards(dispatcher, results, language, today, channel)
         # A pinned open day or walk-in week that fits, once per conversation (before the question).
-        pinned = await mention_pinned_event(dispatcher, tracker, language, today)
+        pinned = await mention_pinned_event(dispatcher, tracker, language)
         if tracker.latest_action_name != "action_save_intake":
             # After the intake the bot asks about an advisor instead (see data/rules/intake.yml).
             dispatcher.utter_message(

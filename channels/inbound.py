@@ -47,7 +47,14 @@ MEDIA_ONLY_PAYLOAD = "/media_received"
 EMPTY_PAYLOAD = "/empty_message"
 
 # The greeting a new conversation starts with, made by the server (web session, Telegram /start).
-GREETING_PAYLOAD = '/greet{{"language": "{language}"}}'
+def greeting_payload(language: str, **referral: str) -> str:
+    """The server's own greeting of a new chat ('/greet{"language": "nl"}'), never a client's.
+
+    `referral`: the ambassador's name and place of a chat from their link (channels/referrals.py).
+    """
+    entities = {"language": "en" if language == "en" else "nl", **referral}
+    return "/greet" + json.dumps(entities, ensure_ascii=False)
+
 
 # Said once when a conversation sends more messages per minute than allowed.
 RATE_LIMIT_TEXT = (

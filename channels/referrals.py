@@ -18,7 +18,7 @@ from typing import Awaitable, Callable
 
 import sqlalchemy as sa
 
-from channels.inbound import InboundMessage
+from channels.inbound import InboundMessage, greeting_payload
 from channels.store import inbox
 from helpdesk import ambassadors
 from leerwijzer.redact import mask_id
@@ -36,13 +36,11 @@ def _safe(text: str) -> str:
     return " ".join(UNSAFE.sub(" ", text).split())
 
 
-def greeting_payload(language: str, welcome: ambassadors.Welcome | None = None) -> str:
-    """The greeting intent as a payload, with the ambassador's name and place when referred."""
-    entities = {"language": "en" if language == "en" else "nl"}
-    if welcome is not None:
-        entities["ambassador_name"] = _safe(welcome.name)[:80]
-        entities["ambassador_place"] = _safe(welcome.place)[:120]
-    return "/greet" + json.dumps(entities, ensure_ascii=False)
+def referred_greeting(language: str, welcome: ambassadors.Welcome) -> str:
+    """The server's greeting payload with the ambassador's name and place, made safe."""
+    return greeting_payload(
+        language, ambassador_name=_safe(welcome.name)[:80], ambassador_place=_safe(welcome.place)[:120]
+    )
 
 
 def code_of(message: InboundMessage) -> str | None:
@@ -100,7 +98,7 @@ async def with_referral(
         return message
     if welcome is None:
         return message
-    return dataclasses.replace(message, trusted_payload=greeting_payload(_language(message), welcome))
+    return dataclasses.replace(message, trusted_payload=referred_greeting(_language(message), welcome))
 
 
 def referral_hook(database_url: str) -> Callable[[InboundMessage], Awaitable[InboundMessage]]:

@@ -40,13 +40,13 @@ from channels.delivery import (
 from channels.formatting import TELEGRAM_PART_LIMIT, button_title, split_text
 from channels.identity import ForeignConversation, conversation_id, provider_address
 from channels.inbound import (
-    GREETING_PAYLOAD,
     GateUnavailable,
     InboundMessage,
     MediaItem,
     Receipt,
     clean_text,
     get_door,
+    greeting_payload,
     keep_replaying,
 )
 from channels.store import ChannelStore
@@ -283,7 +283,7 @@ class TelegramInput(InputChannel):
         if START_COMMAND.match(text):
             # Telegram's own first message: the welcome and privacy notice, in the app's language.
             english = (language or "").startswith("en")
-            message.trusted_payload = GREETING_PAYLOAD.format(language="en" if english else "nl")
+            message.trusted_payload = greeting_payload("en" if english else "nl")
         return message, None
 
     async def process(

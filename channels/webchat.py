@@ -33,11 +33,11 @@ from sanic.response import HTTPResponse
 from channels.delivery import GuardedOutput
 from channels.identity import conversation_id
 from channels.inbound import (
-    GREETING_PAYLOAD,
     GateUnavailable,
     InboundMessage,
     Receipt,
     get_door,
+    greeting_payload,
     keep_replaying,
     route_inbound,
 )
@@ -227,7 +227,7 @@ class WebChatInput(InputChannel):
                     channel=self.name(),
                     sender_id=conversation,
                     text="",
-                    trusted_payload=GREETING_PAYLOAD.format(language=language),
+                    trusted_payload=greeting_payload(language),
                 )
                 if data.get("ref"):
                     # Opened from an ambassador's link or QR code ("?ref=CODE" on the page).

@@ -85,12 +85,14 @@ def qr_code(url: str, kind: str) -> bytes:
     return out.getvalue()
 
 
-def _counts(session: Session) -> Dict[int, Dict[str, int]]:
-    rows = session.execute(
-        select(ReferralCount.ambassador_id, ReferralCount.stage, func.sum(ReferralCount.count)).group_by(
-            ReferralCount.ambassador_id, ReferralCount.stage
-        )
-    ).all()
+def _counts(session: Session, ambassador_id: int | None = None) -> Dict[int, Dict[str, int]]:
+    """Chats counted per ambassador and stage, over all months (one ambassador's when given)."""
+    query = select(ReferralCount.ambassador_id, ReferralCount.stage, func.sum(ReferralCount.count)).group_by(
+        ReferralCount.ambassador_id, ReferralCount.stage
+    )
+    if ambassador_id is not None:
+        query = query.where(ReferralCount.ambassador_id == ambassador_id)
+    rows = session.execute(query).all()
     counts: Dict[int, Dict[str, int]] = {}
     for ambassador_id, stage, total in rows:
         counts.setdefault(ambassador_id, {})[stage] = int(total or 0)
@@ -120,6 +122,16 @@ def ambassador_view(ambassador: Ambassador, counts: Dict[str, int] | None = None
         "created_at": iso(ambassador.created_at),
         "counts": {stage: shown_count(counts.get(stage, 0)) for stage in REFERRAL_STAGES},
     }
+
+
+def _view_with_counts(session: Session, ambassador: Ambassador) -> Dict[str, Any]:
+    return ambassador_view(ambassador, _counts(session, ambassador.id).get(ambassador.id))
+
+
+def find_ambassador(session: Session, ambassador_id: int) -> Dict[str, Any] | None:
+    """One ambassador's view with their counts, or None."""
+    ambassador = session.get(Ambassador, ambassador_id)
+    return _view_with_counts(session, ambassador) if ambassador else None
 
 
 def list_ambassadors(session: Session) -> List[Dict[str, Any]]:
@@ -156,7 +168,7 @@ def set_active(session: Session, ambassador_id: int, active: bool) -> Dict[str, 
         active = False
     ambassador.active = active
     session.flush()
-    return ambassador_view(ambassador, _counts(session).get(ambassador_id))
+    return _view_with_counts(session, ambassador)
 
 
 def forget_ambassador(session: Session, ambassador_id: int) -> Dict[str, Any] | None:
@@ -172,7 +184,7 @@ def forget_ambassador(session: Session, ambassador_id: int) -> Dict[str, Any] | 
     ambassador.name, ambassador.place, ambassador.contact = FORGOTTEN, FORGOTTEN, None
     ambassador.active = False
     session.flush()
-    return ambassador_view(ambassador, _counts(session).get(ambassador_id))
+    return _view_with_counts(session, ambassador)
 
 
 def _count(session: Session, ambassador_id: int, stage: str) -> None:

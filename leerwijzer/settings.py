@@ -133,9 +133,13 @@ class Settings(BaseSettings):
         """Parse office hours into (weekday, start, end) windows; weekday 0 is Monday."""
         return parse_office_hours(self.office_hours)
 
+    def local_time(self, moment: dt.datetime | None = None) -> dt.datetime:
+        """`moment` (default now) in the helpdesk's zone."""
+        return (moment or dt.datetime.now(dt.timezone.utc)).astimezone(ZoneInfo(self.timezone))
+
     def local_today(self, moment: dt.datetime | None = None) -> dt.date:
         """Today's date in the helpdesk's zone (a UTC server's date is yesterday until 01:00)."""
-        return (moment or dt.datetime.now(dt.timezone.utc)).astimezone(ZoneInfo(self.timezone)).date()
+        return self.local_time(moment).date()
 
     def is_open(self, moment: dt.datetime | None = None) -> bool:
         """True when `moment` (default now) falls inside the office hours."""
@@ -144,7 +148,7 @@ class Settings(BaseSettings):
             return True
         if spec in ("never", ""):
             return False
-        local = (moment or dt.datetime.now(dt.timezone.utc)).astimezone(ZoneInfo(self.timezone))
+        local = self.local_time(moment)
         return any(
             day == local.weekday() and start <= local.time() < end
             for day, start, end in self.office_windows()

@@ -38,9 +38,13 @@ def flyer_page(view: Dict[str, Any]) -> str:
     )
 
 
-def with_links(view: Dict[str, Any], request: Request) -> Dict[str, Any]:
-    """An ambassador's view plus the links their flyer carries (`links_public`: fit to print)."""
-    whatsapp = ChannelSettings.from_env().TWILIO_WHATSAPP_FROM
+def with_links(view: Dict[str, Any], request: Request, whatsapp: str | None = None) -> Dict[str, Any]:
+    """An ambassador's view plus the links their flyer carries (`links_public`: fit to print).
+
+    `whatsapp`: the WhatsApp number when the caller read it already (once per request, not per
+    ambassador); else it is read from the environment.
+    """
+    whatsapp = whatsapp or ChannelSettings.from_env().TWILIO_WHATSAPP_FROM
     chat_page = request.app.ctx.settings.chat_page
     host = urlparse(chat_page).hostname or ""
     return {
@@ -59,7 +63,8 @@ def blueprint() -> Blueprint:
     @endpoint(roles=COORDINATING_ROLES)
     async def list_ambassadors(request: Request) -> HTTPResponse:
         found = await request.ctx.db(ambassadors.list_ambassadors)
-        return response.json({"ambassadors": [with_links(view, request) for view in found]})
+        whatsapp = ChannelSettings.from_env().TWILIO_WHATSAPP_FROM
+        return response.json({"ambassadors": [with_links(view, request, whatsapp) for view in found]})
 
     @routes.post("/api/ambassadors")
     @endpoint(roles=COORDINATING_ROLES)
@@ -99,22 +104,22 @@ def blueprint() -> Blueprint:
         kind = request.args.get("format", "png")
         if kind not in QR_TYPES:
             return error(400, "format must be png or svg")
-        found = [a for a in await request.ctx.db(ambassadors.list_ambassadors) if a["id"] == ambassador_id]
-        if not found:
+        found = await request.ctx.db(ambassadors.find_ambassador, ambassador_id)
+        if found is None:
             return error(404, "no such ambassador")
-        link = with_links(found[0], request)["links"]["web"]
+        link = with_links(found, request)["links"]["web"]
         return response.raw(
             ambassadors.qr_code(link, kind),
             content_type=QR_TYPES[kind],
-            headers={"Content-Disposition": f'inline; filename="leerwijzer-{found[0]["code"]}.{kind}"'},
+            headers={"Content-Disposition": f'inline; filename="leerwijzer-{found["code"]}.{kind}"'},
         )
 
     @routes.get("/api/ambassadors/<ambassador_id:int>/flyer")
     @endpoint(roles=COORDINATING_ROLES)
     async def flyer(request: Request, ambassador_id: int) -> HTTPResponse:
-        found = [a for a in await request.ctx.db(ambassadors.list_ambassadors) if a["id"] == ambassador_id]
-        if not found:
+        found = await request.ctx.db(ambassadors.find_ambassador, ambassador_id)
+        if found is None:
             return error(404, "no such ambassador")
-        return response.html(flyer_page(with_links(found[0], request)))
+        return response.html(flyer_page(with_links(found, request)))
 
     return routes

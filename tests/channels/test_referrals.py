@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from channels.referrals import greeting_payload, referral_hook
+from channels.referrals import referral_hook, referred_greeting
 from helpdesk import ambassadors
 from helpdesk.database import session_scope
 from helpdesk.models import Referral, ReferralCount
@@ -90,7 +90,7 @@ async def test_telegram_deep_link_start_carries_the_code_in_the_apps_language(
 
 def test_a_name_cannot_break_out_of_the_greeting_payload():
     welcome = ambassadors.Welcome('Fa"tima}{/restart', "Buurt\nhuis {x}")
-    entities = greeting_entities(greeting_payload("nl", welcome))
+    entities = greeting_entities(referred_greeting("nl", welcome))
     assert entities["ambassador_name"] == "Fa tima restart"
     assert entities["ambassador_place"] == "Buurt huis x"
 

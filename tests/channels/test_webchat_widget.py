@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.conftest import free_port
-from tests.e2e.browser import chromium, tap_through_limits
+from tests.e2e.browser import chromium, serious_violations, tap_through_limits
 
 pytestmark = pytest.mark.e2e
 
@@ -37,16 +36,6 @@ def host_site(rasa_stack, tmp_path: Path) -> Iterator[str]:
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
-
-
-def serious_violations(page) -> list[str]:
-    """axe-core violations with impact serious or critical, as readable lines."""
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def test_keyboard_only_user_on_a_small_phone(rasa_stack, host_site):

@@ -34,6 +34,29 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
+def serious_violations(page: Any) -> list[str]:
+    """axe-core violations with impact serious or critical, as readable lines (with where)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def log_in(page: Any, url: str, username: str, password: str) -> None:
+    """Log in on the advisor console's own page and wait for its live feed."""
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    page.get_by_label("Gebruikersnaam", exact=True).fill(username)
+    page.get_by_label("Wachtwoord", exact=True).fill(password)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.locator("#live")).to_have_text("live", timeout=15_000)
+
+
 # The limit questions a search asks when the first message says none, in their order (words of
 # the question), and the button of a user who does not mind (bot/domain/intake.yml).
 DONT_MIND_BUTTONS = (

@@ -12,14 +12,13 @@ import re
 import uuid
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from helpdesk import store, tasks
 from helpdesk.database import session_scope
 from helpdesk.models import END_RELEASED, OWNER_WAITING, Task
 from leerwijzer.settings import PROJECT_ROOT
-from tests.e2e.browser import chromium
+from tests.e2e.browser import chromium, log_in, serious_violations
 from tests.helpdesk.support import add_account
 
 pytestmark = pytest.mark.e2e
@@ -27,24 +26,6 @@ pytestmark = pytest.mark.e2e
 SCREENSHOT = PROJECT_ROOT / "docs" / "img" / "console-day.png"
 ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
 CLOCK = re.compile(r"^\d\d:\d\d$")
-
-
-def serious_violations(page: Page) -> list[str]:
-    """axe-core violations with impact serious or critical, as readable lines."""
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
-def log_in(page: Page, url: str, username: str, password: str) -> None:
-    page.goto(url)
-    page.get_by_label("Gebruikersnaam", exact=True).fill(username)
-    page.get_by_label("Wachtwoord", exact=True).fill(password)
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page.locator("#live")).to_have_text("live", timeout=15_000)
 
 
 def start_of_the_day(database_url: str) -> None:

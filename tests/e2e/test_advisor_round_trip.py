@@ -10,24 +10,14 @@ to WhatsApp and SMS users went to a phantom conversation and the user stayed mut
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import chromium
+from tests.e2e.browser import chromium, log_in
 from tests.e2e.phone import TIMEOUT, Phone
 
 pytestmark = pytest.mark.e2e
-
-
-def log_in(page: Page, console: Any) -> None:
-    """The advisor logs in on the console page."""
-    page.goto(console.url)
-    page.get_by_label("Gebruikersnaam", exact=True).fill(console.username)
-    page.get_by_label("Wachtwoord", exact=True).fill(console.password)
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page.locator("#live")).to_have_text("live", timeout=15_000)
 
 
 def open_case(page: Page, conversation_id: str) -> None:
@@ -71,7 +61,7 @@ def test_advisor_round_trip_reaches_the_phone(rasa_stack, console_stack, channel
     with chromium() as browser:
         advisor = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
         advisor.on("dialog", lambda dialog: dialog.accept())
-        log_in(advisor, console_stack)
+        log_in(advisor, console_stack.url, console_stack.username, console_stack.password)
         open_case(advisor, phone.conversation_id)
         expect(advisor.locator("#summary dd[data-key=channel]")).to_have_text(CHANNEL_NAMES[channel])
 

@@ -12,13 +12,13 @@ import datetime as dt
 import uuid
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from helpdesk.database import session_scope
 from helpdesk.models import Ambassador, PinnedEvent, ReferralCount
 from leerwijzer.settings import PROJECT_ROOT
-from tests.e2e.browser import chromium, tap_through_limits
+from tests.e2e.browser import chromium, log_in, tap_through_limits
 from tests.helpdesk.support import add_account
 
 pytestmark = pytest.mark.e2e
@@ -26,14 +26,6 @@ pytestmark = pytest.mark.e2e
 SCREENSHOT = PROJECT_ROOT / "docs" / "img" / "ambassadors.png"
 FLYER = PROJECT_ROOT / "docs" / "img" / "ambassador-flyer.png"
 PASSWORD = "coordinator-password-1"
-
-
-def log_in(page: Page, url: str, username: str) -> None:
-    page.goto(url)
-    page.get_by_label("Gebruikersnaam", exact=True).fill(username)
-    page.get_by_label("Wachtwoord", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page.locator("#live")).to_have_text("live", timeout=15_000)
 
 
 def stage_counts(database_url: str, link: str) -> dict:
@@ -66,7 +58,7 @@ def ambassador_day(rasa_stack, console_stack, cora: str, place: str) -> None:
     """The test's steps (see the module docstring)."""
     with chromium() as browser:
         coordinator = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-        log_in(coordinator, console_stack.url, cora)
+        log_in(coordinator, console_stack.url, cora, PASSWORD)
         coordinator.get_by_label("Naam ambassadeur").fill("Fatima")
         coordinator.get_by_label("Buurt, buurthuis of werkgever").fill(place)
         coordinator.get_by_label("Contact (alleen voor coördinatoren)").fill("06 12 34 56 78")

@@ -24,6 +24,7 @@ from tests.fakes.server import FakeServer, RecordedRequest
 
 ADMIN_PASSWORD = "admin-password-123"
 ADVISOR_PASSWORD = "advisor-password-123"
+COORDINATOR_PASSWORD = "coordinator-password-123"
 # The secret Rasa (here: the fakes) checks the console's JWTs with; long enough for HS256.
 TEST_JWT_SECRET = "test-jwt-secret-for-the-helpdesk-tests-0123456789"
 PG_ADMIN_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
@@ -44,6 +45,13 @@ def add_account(url: str, username: str, password: str, role: str = "advisor") -
     # write=True: it reads (is the name free?) then writes, while the console may be writing.
     with session_scope(url, write=True) as session:
         return auth.create_advisor(session, username, username.title(), password, role, rounds=4).id
+
+
+def new_coordinator(helpdesk: Any) -> LoggedIn:
+    """A new coordinator account on a running test console, logged in."""
+    name = f"coord-{uuid.uuid4().hex[:6]}"
+    add_account(helpdesk.database_url, name, COORDINATOR_PASSWORD, "coordinator")
+    return helpdesk.console.login(name, COORDINATOR_PASSWORD)
 
 
 @contextmanager

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
-from tests.helpdesk.support import ADVISOR_PASSWORD, add_account
-
-PASSWORD = "coordinator-password-1"
-
-
-def coordinator(helpdesk):
-    name = f"coord-{uuid.uuid4().hex[:6]}"
-    add_account(helpdesk.database_url, name, PASSWORD, "coordinator")
-    return helpdesk.console.login(name, PASSWORD)
+from tests.helpdesk.support import ADVISOR_PASSWORD, new_coordinator
 
 
 def test_a_coordinator_registers_an_ambassador_and_gets_links_and_qr_codes(helpdesk):
-    cora = coordinator(helpdesk)
+    cora = new_coordinator(helpdesk)
     fields = {"name": "Fatima", "place": "buurthuis De Kastanje", "contact": "06"}
     made = cora.post("/api/ambassadors", fields)
     assert made.status_code == 201
@@ -59,12 +49,12 @@ def test_advisors_see_no_ambassadors(helpdesk):
 
 
 def test_an_ambassador_without_a_place_is_refused(helpdesk):
-    cora = coordinator(helpdesk)
+    cora = new_coordinator(helpdesk)
     assert cora.post("/api/ambassadors", {"name": "Fatima"}).status_code == 400
 
 
 def test_a_name_on_the_flyer_is_text_not_html(helpdesk):
-    cora = coordinator(helpdesk)
+    cora = new_coordinator(helpdesk)
     hostile = {"name": "<script>alert(1)</script>", "place": "<b>buurt</b>"}
     made = cora.post("/api/ambassadors", hostile).json()
     flyer = cora.get(f"/api/ambassadors/{made['id']}/flyer").text

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
-from tests.helpdesk.support import ADVISOR_PASSWORD, add_account
+from tests.helpdesk.support import ADVISOR_PASSWORD, new_coordinator
 
 
 def test_a_coordinator_pins_and_unpins_an_event(helpdesk):
-    name = f"coord-{uuid.uuid4().hex[:6]}"
-    add_account(helpdesk.database_url, name, "coordinator-password-1", "coordinator")
-    cora = helpdesk.console.login(name, "coordinator-password-1")
+    cora = new_coordinator(helpdesk)
     options = cora.get("/api/pinned-events/options").json()
     assert "Helmond" in options["municipalities"] and options["themes"]
     event = {"title": "Open dag", "place": "Bibliotheek", "starts_on": "2099-01-05"}

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from tests.helpdesk.support import ADMIN_PASSWORD, ADVISOR_PASSWORD, add_account
-
-COORDINATOR_PASSWORD = "cora-password-1"
+from tests.helpdesk.support import ADMIN_PASSWORD, ADVISOR_PASSWORD, new_coordinator
 
 
 def delete(who, reply_id: int) -> int:
@@ -23,9 +21,8 @@ def test_a_new_helpdesk_has_standard_replies_in_both_languages(helpdesk):
 
 
 def test_advisors_cannot_change_replies_and_coordinators_can(helpdesk):
-    add_account(helpdesk.database_url, "cora", COORDINATOR_PASSWORD, "coordinator")
     anna = helpdesk.console.login("anna", ADVISOR_PASSWORD)
-    cora = helpdesk.console.login("cora", COORDINATOR_PASSWORD)
+    cora = new_coordinator(helpdesk)
     reply = {"language": "nl", "title": "Bellen", "text": "Wil je dat we je bellen? Stuur je nummer."}
     assert anna.post("/api/replies", reply).status_code == 403
 

@@ -19,6 +19,7 @@ from actions.conversation import latest_intent, latest_text, user_language
 from actions.database import run_in_session
 from actions.formatting import ONLINE, place_phrase
 from actions.greeting import count_stage
+from actions.insight import FITTED, NOTHING, count_search
 from actions.intake import ELSEWHERE, UNKNOWN, LimitAnswers, answer_place, label, online_is_the_place
 from actions.offer_details import next_step_buttons
 from actions.pinned_event import mention_pinned_event
@@ -241,6 +242,9 @@ class ActionSearchOffers(Action):
 
         results, blocked, relaxed = await run_in_session(search_or_blocker)
         channel = tracker.get_latest_input_channel()
+        if refinement != "more":
+            result = FITTED if results else (blocked or NOTHING)
+            await count_search(tracker.sender_id, theme_ids, municipality, channel, language, result)
         walk_in: List[SearchResult] = []
         if not results and refinement != "more":
             walk_in = await run_in_session(lambda session: walk_in_within_limits(session, query, widen))

@@ -24,6 +24,7 @@ import asyncio
 import enum
 import json
 import logging
+import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any, Awaitable, Callable, Dict, List, Protocol
@@ -46,6 +47,7 @@ MAX_METADATA_CHARS = 2000
 MEDIA_ONLY_PAYLOAD = "/media_received"
 EMPTY_PAYLOAD = "/empty_message"
 
+
 # The greeting a new conversation starts with, made by the server (web session, Telegram /start).
 def greeting_payload(language: str, **referral: str) -> str:
     """The server's own greeting of a new chat ('/greet{"language": "nl"}'), never a client's.
@@ -54,6 +56,21 @@ def greeting_payload(language: str, **referral: str) -> str:
     """
     entities = {"language": "en" if language == "en" else "nl", **referral}
     return "/greet" + json.dumps(entities, ensure_ascii=False)
+
+
+GREETING = re.compile(r"^/greet(\{.*\})?$")
+
+
+def payload_language(trusted_payload: str | None) -> str | None:
+    """The language of the server's greeting payload ("nl" or "en"), None for anything else."""
+    found = GREETING.match(trusted_payload or "")
+    if not found:
+        return None
+    try:
+        language = json.loads(found.group(1) or "{}").get("language")
+    except ValueError:
+        return None
+    return "en" if language == "en" else "nl"
 
 
 # Said once when a conversation sends more messages per minute than allowed.

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import logging
 import re
 from typing import Awaitable, Callable
 
 import sqlalchemy as sa
 
-from channels.inbound import InboundMessage, greeting_payload
+from channels.inbound import GREETING, InboundMessage, greeting_payload, payload_language
 from channels.store import inbox
 from helpdesk import ambassadors
 from leerwijzer.redact import mask_id
@@ -26,7 +25,6 @@ from leerwijzer.redact import mask_id
 logger = logging.getLogger(__name__)
 
 TELEGRAM_START = re.compile(r"^/start(?:@\w+)?\s+(\S+)\s*$", re.IGNORECASE)
-GREETING = re.compile(r"^/greet(\{.*\})?$")
 # What may reach a payload from a name a coordinator typed: letters, digits, spaces and a few marks.
 UNSAFE = re.compile(r"[^\w .,'&()-]+")
 
@@ -49,17 +47,6 @@ def code_of(message: InboundMessage) -> str | None:
     if start:
         return ambassadors.clean_code(start.group(1))
     return ambassadors.code_in_text(message.text or "")
-
-
-def _language(message: InboundMessage) -> str:
-    """The language of a greeting payload the connector already made, else Dutch."""
-    found = GREETING.match(message.trusted_payload or "")
-    if found and found.group(1):
-        try:
-            return "en" if json.loads(found.group(1)).get("language") == "en" else "nl"
-        except ValueError:
-            return "nl"
-    return "nl"
 
 
 def _start(database_url: str, code: str, message: InboundMessage) -> ambassadors.Welcome | None:
@@ -98,7 +85,9 @@ async def with_referral(
         return message
     if welcome is None:
         return message
-    return dataclasses.replace(message, trusted_payload=referred_greeting(_language(message), welcome))
+    return dataclasses.replace(
+        message, trusted_payload=referred_greeting(payload_language(message.trusted_payload) or "nl", welcome)
+    )
 
 
 def referral_hook(database_url: str) -> Callable[[InboundMessage], Awaitable[InboundMessage]]:

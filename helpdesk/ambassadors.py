@@ -17,11 +17,12 @@ from typing import Any, Dict, List, NamedTuple
 from urllib.parse import quote, urlencode
 
 import segno
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from helpdesk.models import REFERRAL_STAGES, Ambassador, Referral, ReferralCount, utcnow
+from helpdesk.counts import add_one, current_month
+from helpdesk.models import REFERRAL_STAGES, Ambassador, Referral, ReferralCount
 from helpdesk.store import iso
 
 # No 0/O, 1/I/L: a code is read off a flyer and typed on a phone.
@@ -188,17 +189,7 @@ def forget_ambassador(session: Session, ambassador_id: int) -> Dict[str, Any] | 
 
 
 def _count(session: Session, ambassador_id: int, stage: str) -> None:
-    month = utcnow().strftime("%Y-%m")
-    key = {"ambassador_id": ambassador_id, "month": month, "stage": stage}
-    changed = session.execute(
-        update(ReferralCount).filter_by(**key).values(count=ReferralCount.count + 1)
-    ).rowcount
-    if changed == 0:
-        try:
-            with session.begin_nested():
-                session.add(ReferralCount(**key, count=1))
-        except IntegrityError:  # another process made the row first
-            session.execute(update(ReferralCount).filter_by(**key).values(count=ReferralCount.count + 1))
+    add_one(session, ReferralCount, ambassador_id=ambassador_id, month=current_month(), stage=stage)
 
 
 def start_referral(session: Session, code: Any, sender_id: str, channel: str) -> Welcome | None:

@@ -49,6 +49,7 @@ from helpdesk.openapi import openapi_spec
 from helpdesk.privacy import purge_expired
 from helpdesk.rasa_client import RasaClient, RasaError
 from helpdesk.routes import ambassadors as ambassador_routes
+from helpdesk.routes import insight as insight_routes
 from helpdesk.routes import pinned_events as pinned_event_routes
 from helpdesk.routes import replies as reply_routes
 from helpdesk.routes import tasks as task_routes
@@ -75,6 +76,7 @@ STATIC_FILES = {
     "console.js": "application/javascript; charset=utf-8",
     "console.css": "text/css; charset=utf-8",
     "flyer.css": "text/css; charset=utf-8",
+    "insight.css": "text/css; charset=utf-8",
 }
 NOTICES_FILE = Path(__file__).resolve().parent / "data" / "notices.yml"
 SSE_SAFETY_POLL = 10.0
@@ -696,6 +698,7 @@ def create_app(settings: Settings | None = None, name: str = "leerwijzer_console
     app.blueprint(reply_routes.blueprint())
     app.blueprint(ambassador_routes.blueprint())
     app.blueprint(pinned_event_routes.blueprint())
+    app.blueprint(insight_routes.blueprint())
 
     # ---- advisors (admins only) -----------------------------------------------------
     @app.get("/api/advisors")

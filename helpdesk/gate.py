@@ -17,11 +17,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from channels import store as channel_store
-from channels.inbound import InboundMessage, Receipt, RouteOutcome
-from helpdesk import store
+from channels.inbound import InboundMessage, Receipt, RouteOutcome, payload_language
+from helpdesk import counts, store
 from helpdesk.broker import notifier_for
 from helpdesk.database import session_factory
 from helpdesk.models import Conversation, utcnow
+from leerwijzer.language import detect_language
 from leerwijzer.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -100,6 +101,7 @@ def _receive(session: Session, message: InboundMessage, rate_limit: int) -> Rece
         session, message.channel, message.provider_message_id
     ):
         return Receipt(RouteOutcome.DUPLICATE, message)
+    _count_a_new_chat(session, message)
     now = utcnow()
     recent = session.execute(
         sa.select(sa.func.count(inbox.c.id)).where(
@@ -122,6 +124,20 @@ def _receive(session: Session, message: InboundMessage, rate_limit: int) -> Rece
         return Receipt(RouteOutcome.TO_BOT, message, None, was_handed_off=handed_off)
     inbox_id = _keep(session, message, channel_store.INBOX_PENDING, now, claimed=True)
     return Receipt(RouteOutcome.TO_BOT, message, inbox_id, was_handed_off=handed_off)
+
+
+def _count_a_new_chat(session: Session, message: InboundMessage) -> None:
+    """Count a conversation's first kept message for the insight: its channel and language.
+
+    The language of the server's greeting (the web page's or the Telegram app's), else of the
+    text when it is clear; the bot answers in Dutch otherwise.
+    """
+    earlier = session.execute(
+        sa.select(inbox.c.id).where(inbox.c.conversation_id == message.sender_id).limit(1)
+    ).first()
+    if earlier is None:
+        language = payload_language(message.trusted_payload) or detect_language(message.text or "") or "nl"
+        counts.count(session, "chat", channel=message.channel, language=language)
 
 
 def _was_handed_off(session: Session, sender_id: str) -> bool:
@@ -183,4 +199,3 @@ def _claim_pending(session: Session, channel: str, limit: int) -> List[Receipt]:
             handed_off = _was_handed_off(session, message.sender_id)
             receipts.append(Receipt(RouteOutcome.TO_BOT, message, int(row.id), was_handed_off=handed_off))
     return receipts
-

@@ -244,6 +244,32 @@ class ReferralCount(Base):
     count = Column(Integer, nullable=False, default=0)
 
 
+# What the library's insight counts (helpdesk/counts.py): a chat's first message, a search and
+# its result, a request for a person, the wait until an advisor picked it up, how it ended.
+INSIGHT_METRICS = ("chat", "search", "handoff", "wait", "outcome")
+
+
+class InsightCount(Base):
+    """How often something happened, per month and a few coarse dimensions: no person in it.
+
+    Counted when it happens, so it stays when the erase or the retention purge deletes the
+    conversations it came from. A dimension that does not apply is "" (never NULL: it is part
+    of the key).
+    """
+
+    __tablename__ = "hd_insight_counts"
+
+    metric = Column(String(20), primary_key=True)  # one of INSIGHT_METRICS
+    month = Column(String(7), primary_key=True)  # "2026-12", in the helpdesk's zone
+    channel = Column(String(20), primary_key=True, default="")
+    language = Column(String(5), primary_key=True, default="")
+    theme = Column(String(40), primary_key=True, default="")
+    municipality = Column(String(60), primary_key=True, default="")
+    # The search's result ("fitted" or the limit that failed), handoff reason, wait band, outcome.
+    detail = Column(String(30), primary_key=True, default="")
+    count = Column(Integer, nullable=False, default=0)
+
+
 class PinnedEvent(Base):
     """An event or campaign a coordinator pins (an open day, a walk-in week) for a place and themes.
 

@@ -43,6 +43,22 @@ TASK_ID = [{"name": "task_id", "in": "path", "required": True, "schema": {"type"
 AMBASSADOR_ID = [{"name": "ambassador_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
 DATE = {"type": "string", "format": "date"}
 EVENT_ID = [{"name": "event_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+MONTH = {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$", "example": "2026-12"}
+INSIGHT_FILTERS = [
+    {"name": "since", "in": "query", "schema": MONTH, "description": "First month (inclusive)"},
+    {"name": "until", "in": "query", "schema": MONTH, "description": "Last month (inclusive)"},
+    {"name": "municipality", "in": "query", "schema": STR, "description": "Searches in this municipality"},
+    {
+        "name": "channel",
+        "in": "query",
+        "schema": STR,
+        "description": "whatsapp, sms, telegram, webchat, rest",
+    },
+]
+INSIGHT_SECTION = {
+    "type": "string",
+    "enum": ["questions", "months", "unmet", "handoffs", "waiting", "outcomes", "channels", "referrals"],
+}
 PINNED_EVENT = {
     "type": "object",
     "required": ["title", "place", "starts_on"],
@@ -293,6 +309,43 @@ def openapi_spec() -> Dict[str, Any]:
                     PINNED_EVENT,
                     responses={"400": "A field is missing or wrong", "403": "Coordinators and admins only"},
                 ),
+            },
+            "/api/insight": {
+                "get": _op(
+                    "Insight: each section's chart and table; counts under 5 are null (coordinator)",
+                    "insight",
+                    params=INSIGHT_FILTERS,
+                    responses={
+                        "400": "A filter is not a month, municipality or channel",
+                        "403": "Coordinators and admins only",
+                    },
+                )
+            },
+            "/api/insight.csv": {
+                "get": _op(
+                    "The insight's tables as CSV (one section, or all); counts under 5 as <5 (coordinator)",
+                    "insight",
+                    params=[*INSIGHT_FILTERS, {"name": "section", "in": "query", "schema": INSIGHT_SECTION}],
+                    responses={
+                        "400": "A filter is wrong",
+                        "403": "Coordinators and admins only",
+                        "404": "No such section",
+                    },
+                )
+            },
+            "/api/insight/charts/{section_id}": {
+                "get": _op(
+                    "One section's bar chart as SVG (coordinator)",
+                    "insight",
+                    params=[
+                        {"name": "section_id", "in": "path", "required": True, "schema": INSIGHT_SECTION},
+                        *INSIGHT_FILTERS,
+                    ],
+                    responses={
+                        "403": "Coordinators and admins only",
+                        "404": "No such section, or no figures",
+                    },
+                )
             },
             "/api/pinned-events/options": {
                 "get": _op(

@@ -249,6 +249,10 @@ NOT_PERSONAL: Dict[str, str] = {
     ),
     "hd_pinned_events": "events coordinators pin (title, dates, place, themes): public information",
     "hd_referral_counts": "chats per ambassador, month and stage: counts only, no conversation",
+    "hd_insight_counts": (
+        "how often chats, searches, handoffs, waits and outcomes happened per month, channel, "
+        "language, theme, municipality: counts only, no conversation"
+    ),
     "hd_canned_replies": (
         "standard replies coordinators write for all advisors (title, text, who changed it last): "
         "no citizen's data"

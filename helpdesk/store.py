@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from helpdesk import counts
 from helpdesk.models import (
     END_RELEASED,
     END_TIMED_OUT,
@@ -223,6 +224,7 @@ def request_handoff(
         raise HelpdeskError("conversation changed owner meanwhile")
     session.refresh(conversation)
     add_event(session, "queue", conversation.id, change="waiting", case_id=case.id)
+    counts.count(session, "handoff", channel=channel, language=language, detail=reason)
     return HandoffResult(conversation.id, case.id, queue_position(session, case), False)
 
 
@@ -238,12 +240,19 @@ def claim(session: Session, conversation_id: int, advisor_id: int) -> bool:
         return False
     conversation = session.get(Conversation, conversation_id)
     session.refresh(conversation)
+    now = utcnow()
     session.execute(
         update(Case)
         .where(Case.id == conversation.case_id)
-        .values(advisor_id=advisor_id, claimed_at=utcnow())
+        .values(advisor_id=advisor_id, claimed_at=now)
         .execution_options(synchronize_session=False)
     )
+    requested_at = session.execute(select(Case.requested_at).where(Case.id == conversation.case_id)).scalar()
+    if requested_at is not None:
+        waited = counts.wait_band(now - requested_at)
+        counts.count(
+            session, "wait", channel=conversation.channel, language=conversation.language, detail=waited
+        )
     add_event(session, "queue", conversation_id, change="claimed", advisor_id=advisor_id)
     return True
 
@@ -286,6 +295,7 @@ def end_case(
         .execution_options(synchronize_session=False)
     )
     add_event(session, "queue", conversation_id, change=end_kind, outcome=outcome)
+    _count_outcome(session, conversation, outcome or end_kind)
     return conversation
 
 
@@ -319,7 +329,15 @@ def return_to_bot(
         .execution_options(synchronize_session=False)
     )
     add_event(session, "queue", conversation_id, change=end_kind)
+    _count_outcome(session, conversation, end_kind)
     return True
+
+
+def _count_outcome(session: Session, conversation: Conversation, outcome: str) -> None:
+    """Count how a case ended (an outcome, or handed back, released, timed out) for the insight."""
+    counts.count(
+        session, "outcome", channel=conversation.channel, language=conversation.language, detail=outcome
+    )
 
 
 def overdue_waiting(session: Session, requested_before: dt.datetime) -> List[Dict[str, Any]]:

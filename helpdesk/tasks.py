@@ -11,6 +11,7 @@ from typing import Any, Dict, List
 from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session
 
+from helpdesk import counts
 from helpdesk.models import TASK_OUTCOMES, Task, utcnow
 from helpdesk.store import _dump, _load, add_event, get_or_create_conversation, iso
 
@@ -41,6 +42,7 @@ def create_task(
     session.add(task)
     session.flush()
     add_event(session, "task", conversation.id, task_id=task.id, task_kind=kind)
+    counts.count(session, "handoff", channel=task.channel, language=language, detail=kind)
     return task
 
 
@@ -118,4 +120,8 @@ def finish_task(session: Session, task_id: int, advisor_id: int, outcome: str | 
     ).rowcount
     if changed == 1:
         add_event(session, "task", None, task_id=task_id, change="done")
+        task = session.get(Task, task_id)
+        counts.count(
+            session, "outcome", channel=task.channel, language=task.language, detail=outcome or "done"
+        )
     return changed == 1

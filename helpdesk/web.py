@@ -28,6 +28,11 @@ T = TypeVar("T")
 COOKIE = "lw_console"
 MAX_TEXT = 2000
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+NOT_FOR_YOUR_ROLE = (
+    '<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Leerwijzer</title></head>'
+    '<body><main><h1>Deze pagina is voor coördinatoren</h1><p><a href="/">Terug naar de console</a></p>'
+    "</main></body></html>"
+)
 
 
 class Db:
@@ -149,11 +154,17 @@ async def wake(settings: Settings) -> None:
 
 
 def endpoint(
-    login: bool = True, admin: bool = False, csrf: bool | None = None, roles: Tuple[str, ...] | None = None
+    login: bool = True,
+    admin: bool = False,
+    csrf: bool | None = None,
+    roles: Tuple[str, ...] | None = None,
+    page: bool = False,
 ) -> Callable[[Callable[..., Awaitable[HTTPResponse]]], Callable[..., Awaitable[HTTPResponse]]]:
     """Wrap a handler: one `Db` per request, login, role and CSRF checks, session closed at the end.
 
     `admin=True` lets only admins in; `roles` names the roles that may (e.g. admins and coordinators).
+    `page=True` for a page a person opens: not logged in goes to the console's login, a wrong
+    role gets a short page instead of JSON.
     """
     allowed = ("admin",) if admin else roles
 
@@ -168,9 +179,11 @@ def endpoint(
                 if login:
                     who = await db(who_is, request.cookies.get(COOKIE))
                     if who is None:
-                        return error(401, "login required")
+                        return response.redirect("/") if page else error(401, "login required")
                     request.ctx.advisor = who
                     if allowed is not None and who.role not in allowed:
+                        if page:
+                            return response.html(NOT_FOR_YOUR_ROLE, status=403)
                         return error(403, "admins only" if admin else f"only for: {', '.join(allowed)}")
                     needs_csrf = csrf if csrf is not None else request.method not in ("GET", "HEAD")
                     given = request.headers.get("x-csrf-token")

@@ -99,6 +99,7 @@
     $("admin").hidden = me.advisor.role !== "admin";
     $("replies-admin").hidden = !coordinating();
     $("ambassadors-admin").hidden = !coordinating();
+    $("insight-link").hidden = !coordinating();
     $("events-admin").hidden = !coordinating();
     connectEvents();
     refreshAll();

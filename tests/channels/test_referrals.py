@@ -67,7 +67,8 @@ async def test_forged_or_unknown_codes_are_ordinary_messages(
 
 
 async def test_a_switched_off_code_is_an_ordinary_message(connectors, twilio_api, database_url, fatima):
-    with session_scope(database_url) as session:
+    # write=True as the console's route does: the running connectors may write at the same moment.
+    with session_scope(database_url, write=True) as session:
         ambassadors.set_active(session, fatima["id"], False)
     text = ambassadors.WHATSAPP_TEXT.format(code=fatima["code"])
     await connectors.post_twilio("whatsapp", twilio_form(USER_WA, text))

@@ -129,6 +129,8 @@ class TwilioOutputBase(GuardedOutput, OutputChannel):
     """
 
     channel_name: ClassVar[str] = "twilio"
+    # A typed "2" means the second option of the last numbered list (GuardedOutput).
+    keeps_every_button_of_the_turn = False
     part_limit: ClassVar[int] = WHATSAPP_PART_LIMIT
 
     def __init__(self, config: TwilioConfig) -> None:

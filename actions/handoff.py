@@ -15,13 +15,14 @@ import re
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ConversationPaused, EventType, SlotSet
+from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy import select
 
 from actions.conversation import INTAKE_SLOTS, latest_intent, user_language
 from actions.greeting import count_stage
+from actions.person_name import clean_person_name, given_name
 from actions.profile import theme_entities
 from helpdesk import store, tasks
 from helpdesk.broker import notifier_for
@@ -179,6 +180,26 @@ def worry_in_learning_story(tracker: Tracker) -> bool:
     return bool(LEARNING_WORDS.search(text))
 
 
+def asked_confirmation_after(tracker: Tracker) -> str | None:
+    """The intent that made the bot ask "Wil je met een adviseur chatten?", when this message answers it.
+
+    None when the latest message answers something else. The question follows "ik wil een mens"
+    and two misreads in a row ("nlu_fallback"; data/rules/handoff.yml).
+    """
+    users = [index for index, event in enumerate(tracker.events) if event.get("event") == "user"]
+    if not users:
+        return None
+    asked = False
+    for event in reversed(tracker.events[: users[-1]]):  # what came before the latest message
+        if event.get("event") == "user":
+            if not asked:
+                return None  # the user spoke after the question: this is no answer to it
+            return ((event.get("parse_data") or {}).get("intent") or {}).get("name") or "unknown"
+        if event.get("event") == "action" and event.get("name") == "utter_ask_confirm_handoff":
+            asked = True
+    return None
+
+
 class ActionRequestHandoff(Action):
     """Queues the conversation for an advisor, or offers call-back/walk-in when closed."""
 
@@ -194,6 +215,13 @@ class ActionRequestHandoff(Action):
         language = user_language(tracker)
         intent = latest_intent(tracker)
         reason = REASONS.get(intent or "", "intake" if intent == "affirm" else "asked_for_person")
+        # A yes to "Wil je met een adviseur chatten?": asked after "ik wil een mens" or after the
+        # bot did not understand twice (then it is not "intake", the yes after the intake).
+        asked_after = asked_confirmation_after(tracker) if intent in ("affirm", "request_human") else None
+        if asked_after == "nlu_fallback":
+            reason = "two_fallbacks"
+        elif asked_after is not None:
+            reason = "asked_for_person"
         topic_kind = None
         status = tracker.get_slot("handoff_status")
         if status == OFFERED and intent in ("affirm", "request_human"):
@@ -284,6 +312,20 @@ class ValidateCallbackForm(FormValidationAction):
         """Name of the action in the domain."""
         return "validate_callback_form"
 
+    async def required_slots(
+        self, domain_slots: List[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[str]:
+        """Without consent nothing more is asked, not even a name."""
+        if tracker.get_slot("callback_consent") is False:
+            return [slot for slot in domain_slots if slot != "person_name"]
+        return domain_slots
+
+    async def validate_person_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """A name, or "-" for an answer that is none (see actions/person_name.py)."""
+        return {"person_name": clean_person_name(value)}
+
     async def validate_callback_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
@@ -343,6 +385,7 @@ class ActionSaveCallback(Action):
                 phone=phone,
                 preferred_time=when,
                 consent_at=utcnow(),
+                name=given_name(tracker),
             )
         )
         settings = get_settings()
@@ -474,6 +517,7 @@ class ActionBookWalkIn(Action):
                 offer_id=offer.id,
                 offer_title=title,
                 schedule=f"{place} {schedule}".strip(),
+                name=given_name(tracker),
             )
             return {"title": title, "schedule": schedule or "-", "place": place or "-"}
 
@@ -485,4 +529,8 @@ class ActionBookWalkIn(Action):
         await notifier_for(settings.helpdesk_broker_url, settings.helpdesk_poll_seconds).publish()
         await count_stage(tracker, "handed_off")
         dispatcher.utter_message(response="utter_walk_in_booked", **booked)
-        return [SlotSet("walk_in_offer", None), SlotSet("walk_in_choices", None)]
+        events: List[EventType] = [SlotSet("walk_in_offer", None), SlotSet("walk_in_choices", None)]
+        if tracker.get_slot("person_name") is None:
+            # Never asked in this conversation: ask it now (optional); action_save_name adds it.
+            events.append(FollowupAction("name_form"))
+        return events

@@ -1,13 +1,18 @@
 """What the search action counts for the library's insight: the themes asked for, where, and what failed.
 
-Counted when the search runs (helpdesk/counts.py): the next month's purge of the conversation
-leaves the count. A "meer" page of the same search is not a new question and is not counted.
+Counted when the search runs (helpdesk/counts.py): the purge of the conversation leaves the
+count. The same question again in a conversation ("meer", a limit loosened with one tap) is not
+counted twice.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Iterable
+from typing import Iterable, List
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from sqlalchemy.orm import Session
 
 from actions.database import run_in_session
 from helpdesk import counts
@@ -19,6 +24,8 @@ logger = logging.getLogger(__name__)
 FITTED = "fitted"
 # No single limit kept the offers out: the catalogue has nothing for the question at all.
 NOTHING = "nothing"
+# Questions remembered per conversation (a long chat about many subjects stays small).
+MAX_REMEMBERED = 20
 
 
 def insight_place(municipality: str | None) -> str:
@@ -28,34 +35,41 @@ def insight_place(municipality: str | None) -> str:
     return "elsewhere" if municipality == "elsewhere" else ""
 
 
+def question_key(themes: Iterable[str], municipality: str | None) -> str:
+    """What makes a question new in a conversation: its themes and its place."""
+    return ",".join(sorted(themes)) + "@" + insight_place(municipality)
+
+
 async def count_search(
-    sender_id: str,
-    themes: Iterable[str],
+    tracker: Tracker,
+    themes: List[str],
     municipality: str | None,
-    channel: str | None,
     language: str,
     result: str,
-) -> None:
-    """Count one search per theme asked for (a question without a theme counts under "").
+) -> List[EventType]:
+    """Count a new question once (metric "search") and once per theme ("search_theme").
 
-    `result`: FITTED, the limit that kept every offer out ("price", "time", ...), or NOTHING.
-    Never fails the search: a count is not worth a lost answer.
+    `result`: FITTED, the limit that kept the offers out ("price", "time", ...), or NOTHING. The
+    same themes and place again in this conversation (a limit loosened with one tap, "meer") are
+    not a new question: the first search's result is what the person met. Returns the slot
+    event that remembers the question; never fails the search.
     """
     place = insight_place(municipality)
+    key = question_key(themes, municipality)
+    counted = list(tracker.get_slot("questions_counted") or [])
+    if key in counted:
+        return []
+    channel = tracker.get_latest_input_channel()
 
-    def work(session: object) -> None:
-        for theme in list(themes) or [""]:
-            counts.count(
-                session,  # type: ignore[arg-type]
-                "search",
-                channel=channel,
-                language=language,
-                theme=theme,
-                municipality=place,
-                detail=result,
-            )
+    def work(session: Session) -> None:
+        dimensions = {"channel": channel, "language": language, "municipality": place, "detail": result}
+        counts.count(session, "search", **dimensions)
+        for theme in themes or [""]:
+            counts.count(session, "search_theme", theme=theme, **dimensions)
 
     try:
         await run_in_session(work, write=True)
-    except Exception:  # noqa: BLE001
-        logger.exception("Counting the search of %s failed", mask_id(sender_id))
+    except Exception:  # noqa: BLE001 - a count is not worth a lost answer
+        logger.exception("Counting the search of %s failed", mask_id(tracker.sender_id))
+        return []
+    return [SlotSet("questions_counted", [*counted, key][-MAX_REMEMBERED:])]

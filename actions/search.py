@@ -242,9 +242,10 @@ class ActionSearchOffers(Action):
 
         results, blocked, relaxed = await run_in_session(search_or_blocker)
         channel = tracker.get_latest_input_channel()
-        if refinement != "more":
-            result = FITTED if results else (blocked or NOTHING)
-            await count_search(tracker.sender_id, theme_ids, municipality, channel, language, result)
+        # Dearer offers shown because an employer may pay still missed the person's own budget.
+        counted = await count_search(
+            tracker, theme_ids, municipality, language, blocked or (FITTED if results else NOTHING)
+        )
         walk_in: List[SearchResult] = []
         if not results and refinement != "more":
             walk_in = await run_in_session(lambda session: walk_in_within_limits(session, query, widen))
@@ -279,6 +280,7 @@ class ActionSearchOffers(Action):
                     dispatcher.utter_message(response="utter_ask_advisor_instead")
             shown = [str(result.offer_id) for result in walk_in]
             return [
+                *counted,
                 *pinned,
                 SlotSet("offers_shown", shown),
                 SlotSet("offers_seen", shown),
@@ -298,6 +300,7 @@ class ActionSearchOffers(Action):
         page = [str(result.offer_id) for result in results]
         await count_stage(tracker, "offer_shown")
         return [
+            *counted,
             *pinned,
             SlotSet("offers_shown", page),
             SlotSet("offers_seen", [*seen, *page] if refinement == "more" else page),

@@ -28,7 +28,9 @@ MAX_LABEL = 40
 
 
 def _short(label: str) -> str:
-    return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1] + "…"
+    """The label cut to MAX_LABEL, with "$" escaped: matplotlib reads "$...$" as a formula."""
+    short = label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1] + "…"
+    return short.replace("$", r"\$")
 
 
 def bar_chart_svg(labels: Sequence[str], values: Sequence[int | None]) -> str:

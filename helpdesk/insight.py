@@ -2,7 +2,10 @@
 
 Every figure is a sum of counts made when something happened (helpdesk/counts.py); no
 conversation is read. A figure under MIN_SHOWN is never shown, in the page, the JSON or the CSV:
-it becomes None ("<5"). Each section has a chart (labels and values) and a table (columns and rows).
+it becomes None ("<5"). Every other figure is rounded to a multiple of ROUND_TO, so a hidden
+cell cannot be worked out by subtracting shown figures (a chart's total minus its table's
+cells, or January-February minus January): the difference is only known to within a few.
+Each section has a chart (labels and values) and a table (columns and rows).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from offer_catalogue import region
 from offer_catalogue.themes import themes
 
 MIN_SHOWN = 5
+ROUND_TO = 5
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 CHANNELS = {
     "whatsapp": "WhatsApp",
@@ -116,8 +120,10 @@ class Filters:
 
 
 def shown(count: int) -> int | None:
-    """A count as it may be shown: None (shown as "<5") under MIN_SHOWN."""
-    return count if count >= MIN_SHOWN else None
+    """A count as it may be shown: None ("<5") under MIN_SHOWN, else rounded to ROUND_TO (7 -> 5, 8 -> 10)."""
+    if count < MIN_SHOWN:
+        return None
+    return int(ROUND_TO * ((count + ROUND_TO // 2) // ROUND_TO))
 
 
 def _sums(session: Session, metric: str, group: Sequence[str], filters: Filters) -> List[Tuple[Any, ...]]:
@@ -130,7 +136,7 @@ def _sums(session: Session, metric: str, group: Sequence[str], filters: Filters)
         query = query.where(InsightCount.month <= filters.until)
     if filters.channel:
         query = query.where(InsightCount.channel == filters.channel)
-    if filters.municipality and metric == "search":  # only searches know the place
+    if filters.municipality and metric in ("search", "search_theme"):  # only searches know the place
         query = query.where(InsightCount.municipality == filters.municipality)
     rows = session.execute(query.group_by(*columns)).all()
     return sorted(
@@ -173,12 +179,12 @@ def _place(value: str) -> str:
 def questions(session: Session, filters: Filters) -> Dict[str, Any]:
     """Searches per theme (chart) and per theme, municipality and month (table)."""
     names = _theme_names()
-    per_theme = _sums(session, "search", ["theme"], filters)
-    detail = _sums(session, "search", ["theme", "municipality", "month"], filters)
+    per_theme = _sums(session, "search_theme", ["theme"], filters)
+    detail = _sums(session, "search_theme", ["theme", "municipality", "month"], filters)
     return _section(
         "questions",
         "Vragen per thema",
-        "Elke zoekvraag telt één keer per thema waar hij over gaat.",
+        "Een vraag over twee thema's telt bij allebei.",
         [(_label(names, theme, NO_THEME), total) for theme, total in per_theme],
         ["Thema", "Gemeente", "Maand", "Zoekvragen"],
         [
@@ -209,13 +215,14 @@ def unmet_demand(session: Session, filters: Filters) -> Dict[str, Any]:
     per_limit = [row for row in _sums(session, "search", ["detail"], filters) if row[0] != "fitted"]
     detail = [
         row
-        for row in _sums(session, "search", ["theme", "detail", "municipality"], filters)
+        for row in _sums(session, "search_theme", ["theme", "detail", "municipality"], filters)
         if row[1] != "fitted"
     ]
     return _section(
         "unmet",
         "Wat mensen zoeken en niet vinden",
-        "Zoekvragen zonder passend aanbod, en wat niet paste. Hier kunnen partners aanbod toevoegen.",
+        "Zoekvragen zonder passend aanbod, en wat niet paste. Hier kunnen partners aanbod toevoegen."
+        " De tabel telt per thema.",
         [(_label(RESULTS, limit), total) for limit, total in per_limit],
         ["Thema", "Wat niet paste", "Gemeente", "Zoekvragen"],
         [
@@ -291,7 +298,13 @@ def channel_mix(session: Session, filters: Filters) -> Dict[str, Any]:
 def referrals(session: Session, filters: Filters) -> Dict[str, Any]:
     """Chats per learning ambassador and how far they came (months only: no channel or place)."""
     query = (
-        select(Ambassador.name, Ambassador.place, ReferralCount.stage, func.sum(ReferralCount.count))
+        select(
+            Ambassador.id,
+            Ambassador.name,
+            Ambassador.place,
+            ReferralCount.stage,
+            func.sum(ReferralCount.count),
+        )
         .join(Ambassador, Ambassador.id == ReferralCount.ambassador_id)
         .group_by(Ambassador.id, Ambassador.name, Ambassador.place, ReferralCount.stage)
     )
@@ -299,22 +312,24 @@ def referrals(session: Session, filters: Filters) -> Dict[str, Any]:
         query = query.where(ReferralCount.month >= filters.since)
     if filters.until:
         query = query.where(ReferralCount.month <= filters.until)
-    per_ambassador: Dict[Tuple[str, str], Dict[str, int]] = {}
-    for name, place, stage, total in session.execute(query).all():
-        per_ambassador.setdefault((name, place), {})[stage] = int(total)
-    ordered = sorted(per_ambassador.items(), key=lambda item: (-item[1].get("started", 0), item[0]))
+    # Keyed by id: two ambassadors may share a name and place ("Fatima", "bibliotheek").
+    names: Dict[int, Tuple[str, str]] = {}
+    per_ambassador: Dict[int, Dict[str, int]] = {}
+    for ambassador_id, name, place, stage, total in session.execute(query).all():
+        names[ambassador_id] = (name, place)
+        per_ambassador.setdefault(ambassador_id, {})[stage] = int(total)
+    ordered = sorted(per_ambassador.items(), key=lambda item: (-item[1].get("started", 0), names[item[0]]))
     section = _section(
         "referrals",
         "Leerambassadeurs",
         "Gesprekken die via een ambassadeur begonnen, en hoe ver ze kwamen."
         " Kanaal en gemeente gelden hier niet.",
-        [(f"{name} ({place})", stages.get("started", 0)) for (name, place), stages in ordered],
+        [(f"{names[key][0]} ({names[key][1]})", stages.get("started", 0)) for key, stages in ordered],
         ["Ambassadeur", "Plek", *(STAGES[stage] for stage in REFERRAL_STAGES)],
         [],
     )
     section["rows"] = [
-        [name, place, *(shown(stages.get(stage, 0)) for stage in REFERRAL_STAGES)]
-        for (name, place), stages in ordered
+        [*names[key], *(shown(stages.get(stage, 0)) for stage in REFERRAL_STAGES)] for key, stages in ordered
     ]
     return section
 

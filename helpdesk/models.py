@@ -166,6 +166,7 @@ class Task(Base):
     channel = Column(String(40), nullable=False)
     language = Column(String(5), nullable=False, default="nl")
     phone = Column(String(40), nullable=True)
+    name = Column(String(60), nullable=True)  # as the person gave it (actions/person_name.py)
     preferred_time = Column(String(200), nullable=True)
     consent_at = Column(DateTime, nullable=True)
     offer_id = Column(Integer, nullable=True)
@@ -244,9 +245,10 @@ class ReferralCount(Base):
     count = Column(Integer, nullable=False, default=0)
 
 
-# What the library's insight counts (helpdesk/counts.py): a chat's first message, a search and
-# its result, a request for a person, the wait until an advisor picked it up, how it ended.
-INSIGHT_METRICS = ("chat", "search", "handoff", "wait", "outcome")
+# What the library's insight counts (helpdesk/counts.py): a chat's first message, a question
+# searched and its result ("search" once, "search_theme" once per theme it is about), a request
+# for a person, the wait until an advisor picked it up, how it ended.
+INSIGHT_METRICS = ("chat", "search", "search_theme", "handoff", "wait", "outcome")
 
 
 class InsightCount(Base):

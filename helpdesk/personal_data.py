@@ -126,7 +126,7 @@ PERSONAL_TABLES: Tuple[PersonalTable, ...] = (
     ),
     PersonalTable(
         "hd_tasks",
-        holds="call-back phone number, preferred time, appointment, intake summary",
+        holds="call-back phone number, name if given, preferred time, appointment, intake summary",
         erase=(EraseKey("sender_id"), EraseKey("conversation_id", HELPDESK_CONVERSATION)),
         purge=PurgeRule("created_at"),
     ),

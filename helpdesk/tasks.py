@@ -70,6 +70,7 @@ def task_view(task: Task) -> Dict[str, Any]:
         "conversation_id": task.conversation_id,
         "channel": task.channel,
         "language": task.language,
+        "name": task.name,
         "phone_masked": masked_phone(task.phone),
         "has_phone": bool(task.phone),
         "phone_opened_at": iso(task.phone_opened_at),

@@ -201,7 +201,9 @@
         var li = el("li", { "class": "case task", "data-id": String(t.id) });
         var s = t.summary || {};
         var what = t.kind === "callback" ? "Terugbellen" : "Inloopspreekuur";
-        li.appendChild(el("strong", {}, what + (s.name ? ": " + s.name : "")));
+        // The name the person gave (the bot asks it, optionally); "geen naam" when they did not.
+        var name = t.name || s.name;
+        li.appendChild(el("strong", {}, what + ": " + (name || "geen naam gegeven")));
         var made = el("div", { "class": "meta" });
         made.appendChild(document.createTextNode(
           [CHANNELS[t.channel] || t.channel, (t.language || "").toUpperCase(), ago(t.created_at)].join(" · ") + " ("));

@@ -31,7 +31,10 @@ def blueprint() -> Blueprint:
             # A hand-edited link: show everything and say why, rather than an error page.
             filters, problem = insight.Filters(), f"Filter niet gebruikt: {exc}."
         report = await request.ctx.db(insight.report, filters)
-        return response.html(insight_page.render_page(report, filters, insight.filter_options(), problem))
+        page = await asyncio.to_thread(
+            insight_page.render_page, report, filters, insight.filter_options(), problem
+        )
+        return response.html(page)
 
     @routes.get("/api/insight")
     @endpoint(roles=COORDINATING_ROLES)
@@ -55,7 +58,7 @@ def blueprint() -> Blueprint:
         report = await request.ctx.db(insight.report, filters)
         name = f"leerwijzer-inzicht-{section or 'alles'}.csv"
         return response.text(
-            insight_page.render_csv(report, section),
+            await asyncio.to_thread(insight_page.render_csv, report, section),
             content_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, Iterator, List
 
 import pytest
 from rasa_sdk import Tracker
@@ -10,6 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.search import ActionSearchOffers  # noqa: F401 - import check for the module
 from bot.nlu.profile_extractor import read_profile
+from leerwijzer.settings import get_settings
+from tests.helpdesk.support import copy_sample_database
 
 # Entity -> slot, as the from_entity mappings in bot/domain fill them (lists collect values).
 PROFILE_SLOT_OF = {"theme": "themes", "day": "days"}
@@ -76,3 +78,15 @@ def tracker_for() -> Callable[..., Tracker]:
         )
 
     return build
+
+
+@pytest.fixture()
+def helpdesk_url(sample_database_url: str, tmp_path, monkeypatch) -> Iterator[str]:
+    """A private database copy; office always open unless a test says otherwise."""
+    url = copy_sample_database(sample_database_url, tmp_path)
+    monkeypatch.setenv("LEERWIJZER_DATABASE_URL", url)
+    monkeypatch.setenv("LEERWIJZER_OFFICE_HOURS", "always")
+    monkeypatch.setenv("LEERWIJZER_HELPDESK_BROKER_URL", "")
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()

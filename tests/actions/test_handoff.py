@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any, Dict, Iterator
 
 import pytest
 from rasa_sdk import Tracker
@@ -29,56 +28,12 @@ from helpdesk.helplines import classify, helpline, stale_entries
 from helpdesk.models import Case, Conversation, Task
 from leerwijzer.settings import get_settings, parse_office_hours
 from offer_catalogue.models import Offer
-from tests.helpdesk.support import copy_sample_database
-
-
-@pytest.fixture()
-def helpdesk_url(sample_database_url: str, tmp_path, monkeypatch) -> Iterator[str]:
-    """A private database copy; office always open unless a test says otherwise."""
-    url = copy_sample_database(sample_database_url, tmp_path)
-    monkeypatch.setenv("LEERWIJZER_DATABASE_URL", url)
-    monkeypatch.setenv("LEERWIJZER_OFFICE_HOURS", "always")
-    monkeypatch.setenv("LEERWIJZER_HELPDESK_BROKER_URL", "")
-    get_settings.cache_clear()
-    yield url
-    get_settings.cache_clear()
+from tests.actions.handoff_support import responses, tracker
 
 
 def offline(monkeypatch) -> None:
     monkeypatch.setenv("LEERWIJZER_OFFICE_HOURS", "never")
     get_settings.cache_clear()
-
-
-def tracker(
-    text: str = "ik wil een mens spreken",
-    intent: str = "request_human",
-    slots: Dict[str, Any] | None = None,
-    sender: str | None = None,
-    channel: str = "webchat",
-) -> Tracker:
-    values = {"language": "nl"}
-    values.update(slots or {})
-    latest = {"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": []}
-    now = time.time()
-    events = [
-        {"event": "user", "text": "hoi", "timestamp": now - 3, "input_channel": channel, "parse_data": {}},
-        {"event": "bot", "text": "Hoi! Ik ben Leerwijzer.", "timestamp": now - 2},
-        {"event": "user", "text": text, "timestamp": now - 1, "input_channel": channel, "parse_data": latest},
-    ]
-    return Tracker(
-        sender_id=sender or f"s-{uuid.uuid4().hex[:8]}",
-        slots=values,
-        latest_message=latest,
-        events=events,
-        paused=False,
-        followup_action=None,
-        active_loop={},
-        latest_action_name="action_listen",
-    )
-
-
-def responses(dispatcher: CollectingDispatcher) -> list:
-    return [m.get("response") for m in dispatcher.messages]
 
 
 async def test_request_queues_pauses_and_tells_place_and_wait(helpdesk_url):
@@ -125,8 +80,14 @@ async def test_the_summary_carries_the_question_in_the_persons_own_words():
     # A walk-in booking ends on "nummer 2": the advisor needs the question, not the last tap.
     asked = tracker(text="nummer 2", intent="choose_walk_in", slots={})
     asked.events.insert(2, {"event": "user", "text": "/request_walk_in", "timestamp": time.time() - 1.5})
-    asked.events.insert(2, {"event": "user", "text": "mijn moeder heeft dementie en ik wil de zorg in",
-                            "timestamp": time.time() - 1.6})
+    asked.events.insert(
+        2,
+        {
+            "event": "user",
+            "text": "mijn moeder heeft dementie en ik wil de zorg in",
+            "timestamp": time.time() - 1.6,
+        },
+    )
     assert build_summary(asked, "walk_in")["question"] == "mijn moeder heeft dementie en ik wil de zorg in"
     assert "question" not in build_summary(tracker(text="ja", slots={}), "walk_in")
     # A number typed into the call-back form never becomes the "question" the task list shows.
@@ -449,3 +410,28 @@ def test_office_hours_parse_and_read_in_both_languages():
     assert office_hours_text("mo-fr 09:00-17:00", "en") == "mon-fri 09:00-17:00".replace(
         "mon", "Mon"
     ).replace("fri", "Fri")
+
+
+def fallback_then_confirm(first_intent: str) -> Tracker:
+    """The bot asked "Wil je met een adviseur chatten?" after `first_intent`; the user says yes."""
+    chat = tracker("ja", "affirm")
+    now = time.time()
+    chat.events[-1:-1] = [
+        {
+            "event": "user",
+            "text": "blub blab",
+            "timestamp": now - 0.5,
+            "parse_data": {"intent": {"name": first_intent}},
+        },
+        {"event": "action", "name": "utter_ask_confirm_handoff", "timestamp": now - 0.4},
+        {"event": "action", "name": "action_listen", "timestamp": now - 0.3},
+    ]
+    return chat
+
+
+async def test_a_yes_after_two_misreads_is_queued_as_such(helpdesk_url):
+    await ActionRequestHandoff().run(CollectingDispatcher(), fallback_then_confirm("nlu_fallback"), {})
+    await ActionRequestHandoff().run(CollectingDispatcher(), fallback_then_confirm("request_human"), {})
+    with session_scope(helpdesk_url) as session:
+        reasons = [case.reason for case in session.query(Case).order_by(Case.id)]
+    assert reasons == ["two_fallbacks", "asked_for_person"]

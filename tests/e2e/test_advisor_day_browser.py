@@ -44,7 +44,7 @@ def test_an_advisors_day_in_the_console(rasa_stack, console_stack):
         task_id = tasks.create_task(
             session, "callback", f"sms:+3161234{uuid.uuid4().int % 10000:04d}", "sms", "nl",
             {"question": "ik wil leren werken met de computer", "municipality": "Helmond"},
-            phone="0612345678", preferred_time="dinsdagochtend",
+            phone="0612345678", preferred_time="dinsdagochtend", name="Leonie",
         ).id
 
     with chromium() as browser:
@@ -110,6 +110,7 @@ def test_an_advisors_day_in_the_console(rasa_stack, console_stack):
 
         # 6. The call-back task: the question, the number masked until opened, then done.
         task = advisor.locator(f"#tasks li[data-id='{task_id}']")
+        expect(task.locator("strong")).to_have_text("Terugbellen: Leonie")
         expect(task).to_contain_text("Vraag: ik wil leren werken met de computer")
         expect(task).to_contain_text("SMS")
         expect(task.locator(".number")).to_have_text("••••••••78")

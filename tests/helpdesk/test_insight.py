@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
-import json
+import io
 from concurrent.futures import ThreadPoolExecutor
 from typing import Iterator
 
@@ -28,9 +29,28 @@ def settings(tmp_path) -> Settings:
 
 
 def add(settings: Settings, times: int, metric: str = "search", **dimensions: str) -> None:
+    """Count `times`; a "search" with a theme is counted as the search action does (once, and per theme)."""
+    without_theme = {key: value for key, value in dimensions.items() if key != "theme"}
     with session_scope(settings.database_url, write=True) as session:
         for _ in range(times):
-            counts.count(session, metric, **dimensions)
+            if metric == "search":
+                counts.count(session, "search_theme", **dimensions)
+                counts.count(session, "search", **without_theme)
+            else:
+                counts.count(session, metric, **dimensions)
+
+
+def every_figure(value: object) -> list:
+    """Every number anywhere in a report (lists and dicts walked)."""
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int):
+        return [value]
+    if isinstance(value, dict):
+        return [number for item in value.values() for number in every_figure(item)]
+    if isinstance(value, list):
+        return [number for item in value for number in every_figure(item)]
+    return []
 
 
 def report(settings: Settings, **filters: str) -> dict:
@@ -49,8 +69,8 @@ def counted(settings: Settings) -> dict:
 
 
 def test_a_count_is_one_row_per_month_and_dimensions(settings):
-    add(settings, 3, theme="computer_basics", municipality="Helmond", detail="fitted", channel="sms")
-    add(settings, 1, theme="computer_basics", municipality="Helmond", detail="price", channel="sms")
+    add(settings, 3, "chat", municipality="Helmond", detail="fitted", channel="sms")
+    add(settings, 1, "chat", municipality="Helmond", detail="price", channel="sms")
     with session_scope(settings.database_url) as session:
         rows = session.execute(select(InsightCount)).scalars().all()
     assert sorted((row.detail, row.count) for row in rows) == [("fitted", 3), ("price", 1)]
@@ -94,30 +114,53 @@ def test_no_figure_under_five_reaches_the_report_csv_or_json(settings):
     questions = sections["questions"]
     assert questions["chart"]["values"] == [5, None]
     assert [row[-1] for row in questions["rows"]] == [5, None]
-    unmet = sections["unmet"]
-    assert unmet["chart"] == {"labels": ["Te duur"], "values": [None]}
-    # Nothing anywhere in the whole report carries the 4.
+    assert sections["unmet"]["chart"] == {"labels": ["Te duur"], "values": [None]}
     with session_scope(settings.database_url) as session:
         whole = insight.report(session, insight.Filters())
-    assert " 4," not in json.dumps(whole) and "[4" not in json.dumps(whole)
-    csv_text = insight_page.render_csv(whole)
-    assert "<5" in csv_text and ",4\n" not in csv_text
+    figures = [n for n in every_figure([section["chart"]["values"] for section in whole["sections"]])]
+    figures += every_figure([section["rows"] for section in whole["sections"]])
+    assert figures and all(n >= 5 and n % 5 == 0 for n in figures)  # and so no 4 and no 9
+    for row in csv.reader(io.StringIO(insight_page.render_csv(whole))):
+        assert not row or not row[-1].isdigit() or (int(row[-1]) >= 5 and int(row[-1]) % 5 == 0), row
+
+
+def test_a_hidden_cell_cannot_be_worked_out_from_a_total(settings):
+    # Helmond 5 and Asten 2: the chart's total for the theme minus the shown Helmond cell would
+    # give Asten's 2 exactly; with every figure rounded to 5 it gives 0, the same as for 0 or 1.
+    add(settings, 5, theme="computer_basics", municipality="Helmond", detail="fitted")
+    add(settings, 2, theme="computer_basics", municipality="Asten", detail="fitted")
+    questions = report(settings)["questions"]
+    helmond = next(row[-1] for row in questions["rows"] if row[1] == "Helmond")
+    assert questions["chart"]["values"] == [5] and helmond == 5
+    assert insight.shown(8) == 10 and insight.shown(12) == 10 and insight.shown(13) == 15
 
 
 def test_filters_pick_months_channel_and_municipality(settings):
     add(settings, 6, theme="computer_basics", municipality="Helmond", detail="fitted", channel="sms")
-    add(settings, 7, theme="computer_basics", municipality="Eindhoven", detail="fitted", channel="whatsapp")
+    add(settings, 9, theme="computer_basics", municipality="Eindhoven", detail="fitted", channel="whatsapp")
     add(settings, 8, "chat", channel="whatsapp", language="en")
     with session_scope(settings.database_url, write=True) as session:
         session.execute(update(InsightCount).where(InsightCount.channel == "sms").values(month="2026-01"))
-    assert report(settings)["questions"]["chart"]["values"] == [13]
-    assert report(settings, channel="sms")["questions"]["chart"]["values"] == [6]
-    assert report(settings, since="2026-02")["questions"]["chart"]["values"] == [7]
-    assert report(settings, until="2026-01")["questions"]["chart"]["values"] == [6]
-    assert report(settings, municipality="Eindhoven")["questions"]["chart"]["values"] == [7]
+    assert report(settings)["questions"]["chart"]["values"] == [15]
+    assert report(settings, channel="sms")["questions"]["chart"]["values"] == [5]
+    assert report(settings, since="2026-02")["questions"]["chart"]["values"] == [10]
+    assert report(settings, until="2026-01")["questions"]["chart"]["values"] == [5]
+    assert report(settings, municipality="Eindhoven")["questions"]["chart"]["values"] == [10]
+    assert report(settings, municipality="Eindhoven")["months"]["rows"][-1][-1] == 10
     # Only searches know a place: the channel mix is the same with or without one.
     mix = report(settings, municipality="Helmond")["channels"]
-    assert mix["rows"] == [["WhatsApp", "Engels", 8]]
+    assert mix["rows"] == [["WhatsApp", "Engels", 10]]
+
+
+def test_a_question_about_two_themes_is_one_search_a_month(settings):
+    with session_scope(settings.database_url, write=True) as session:
+        for _ in range(5):
+            counts.count(session, "search", municipality="Helmond", detail="fitted")
+            for theme in ("computer_basics", "english"):
+                counts.count(session, "search_theme", theme=theme, municipality="Helmond", detail="fitted")
+    sections = report(settings)
+    assert sections["months"]["chart"]["values"] == [5]
+    assert sections["questions"]["chart"]["values"] == [5, 5]
 
 
 @pytest.mark.parametrize(
@@ -185,9 +228,16 @@ def test_referrals_per_ambassador_hide_small_stages_and_follow_the_months(settin
         for number in range(6):
             ambassadors.start_referral(session, fatima["code"], f"webchat:{number}", "webchat")
         ambassadors.mark_stage(session, "webchat:0", "offer_shown")
+        # Another Fatima at the same place is another ambassador, with her own counts.
+        other = ambassadors.create_ambassador(session, "Fatima", "buurthuis De Kastanje", "", None)
+        for number in range(8):
+            ambassadors.start_referral(session, other["code"], f"webchat:other-{number}", "webchat")
     section = report(settings)["referrals"]
-    assert section["rows"] == [["Fatima", "buurthuis De Kastanje", 6, None, None, None]]
-    assert section["chart"]["values"] == [6]
+    assert section["rows"] == [
+        ["Fatima", "buurthuis De Kastanje", 10, None, None, None],
+        ["Fatima", "buurthuis De Kastanje", 5, None, None, None],
+    ]
+    assert section["chart"]["values"] == [10, 5]
     assert report(settings, since="2099-01")["referrals"]["rows"] == []
 
 
@@ -210,7 +260,7 @@ def test_every_chart_has_an_alternative_text_naming_its_biggest_bars(settings):
     page = insight_page.render_page(whole, insight.Filters(), insight.filter_options())
     assert 'src="/api/insight/charts/questions"' in page
     assert (
-        'alt="Staafdiagram Vragen per thema. Grootste: Basis computer: 9. Alle cijfers staan in de tabel."'
+        'alt="Staafdiagram Vragen per thema. Grootste: Basis computer: 10. Alle cijfers staan in de tabel."'
         in page
     )
     # A section without figures has no chart (and so no image without a meaning).
@@ -247,3 +297,5 @@ def test_a_chart_keeps_its_words_as_text_and_hides_small_bars():
     assert "Basis computer" in svg and "Gebarentaal" in svg and "&lt;5" in svg
     assert "'sans-serif'" not in svg  # a quoted generic family is a font no browser has
     assert charts.bar_chart_svg([], []) == ""
+    # "$" starts a formula in matplotlib: a name with two of them is drawn as written.
+    assert "Piet $5 en $10" in charts.bar_chart_svg(["Piet $5 en $10", r"Jan $\frac$"], [5, 5])

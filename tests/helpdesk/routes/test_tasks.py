@@ -63,3 +63,14 @@ def test_masked_phone_keeps_only_the_last_two_digits():
     assert tasks.masked_phone("0401234567") == "••••••••67"
     assert tasks.masked_phone("+31 6 12 34 56 78") == "+•• • •• •• •• 78"
     assert tasks.masked_phone("") is None and tasks.masked_phone(None) is None
+
+
+def test_the_list_shows_the_name_the_person_gave(helpdesk):
+    with session_scope(helpdesk.database_url, write=True) as session:
+        named = tasks.create_task(
+            session, "appointment", f"webchat:{uuid.uuid4().hex}", "webchat", "nl", {}, name="Leonie"
+        ).id
+        unnamed = tasks.create_task(session, "appointment", f"webchat:{uuid.uuid4().hex}", "webchat", "nl").id
+    anna = helpdesk.console.login("anna", ADVISOR_PASSWORD)
+    listed = {t["id"]: t for t in anna.get("/api/tasks").json()["tasks"]}
+    assert listed[named]["name"] == "Leonie" and listed[unnamed]["name"] is None

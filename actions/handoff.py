@@ -489,8 +489,12 @@ class ActionBookWalkIn(Action):
         """Create the appointment task and confirm the place and time."""
         language = user_language(tracker)
         choices = tracker.get_slot("walk_in_choices") or []
+        if not choices:
+            # No hours on offer now: the booking emptied them. A second tap on an older hour
+            # would book a second appointment; the hours are shown again to choose from.
+            return [SlotSet("walk_in_offer", None), FollowupAction("action_offer_walk_in")]
         offer_id = str(tracker.get_slot("walk_in_offer") or "")
-        if choices and offer_id not in {choice["offer_id"] for choice in choices}:
+        if offer_id not in {choice["offer_id"] for choice in choices}:
             # Typed, not tapped: "nummer 2" means the second option, never offer id 2.
             offer_id = chosen_walk_in(tracker.latest_message.get("text") or "", choices) or ""
         summary = build_summary(tracker, "walk_in")

@@ -35,9 +35,13 @@ def insight_place(municipality: str | None) -> str:
     return "elsewhere" if municipality == "elsewhere" else ""
 
 
-def question_key(themes: Iterable[str], municipality: str | None) -> str:
-    """What makes a question new in a conversation: its themes and its place."""
-    return ",".join(sorted(themes)) + "@" + insight_place(municipality)
+def question_key(themes: Iterable[str], municipality: str | None, topic: str | None = None) -> str:
+    """What makes a question new in a conversation: its themes (else its own words) and its place.
+
+    Two questions no theme fits ("pottenbakken", then "imkeren") are two questions.
+    """
+    about = ",".join(sorted(themes)) or " ".join(str(topic or "").lower().split())
+    return about + "@" + insight_place(municipality)
 
 
 async def count_search(
@@ -55,7 +59,7 @@ async def count_search(
     event that remembers the question; never fails the search.
     """
     place = insight_place(municipality)
-    key = question_key(themes, municipality)
+    key = question_key(themes, municipality, tracker.get_slot("topic"))
     counted = list(tracker.get_slot("questions_counted") or [])
     if key in counted:
         return []

@@ -16,19 +16,28 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy import select, update
 
+from actions.conversation import user_language
 from actions.database import run_in_session
+from helpdesk.helplines import classify, helpline, is_unmistakable_crisis, names_danger
 from helpdesk.models import Task
+from leerwijzer.language import DUTCH_WORDS, ENGLISH_WORDS
 
 NOT_GIVEN = "-"
 MAX_NAME = 60
 MAX_WORDS = 4
 # What people write before their name: "ik heet Leonie", "mijn naam is Mick", "I'm Elvedin".
 INTRODUCTION = re.compile(
-    r"^(?:(?:hoi|hallo|hi|hello)[,!]?\s+)?(?:ik\s+heet|ik\s+ben|mijn\s+naam\s+is|dit\s+is|"
-    r"my\s+name\s+is|i\s+am|i'm|it's|call\s+me|noem\s+me)\s+",
+    r"^(?:(?:hoi|hallo|hi|hello)[,!]?\s+)?(?:ik\s+heet|mijn\s+naam\s+is|dit\s+is|my\s+name\s+is|"
+    r"call\s+me|noem\s+me)\s+",
     re.IGNORECASE,
 )
-# Words in an answer that make it no name: a refusal, or a sentence about something else.
+# "ik ben Martine", "I'm Elvedin": only before a capital ("ik ben bang" is no name).
+INTRODUCTION_BEFORE_A_CAPITAL = re.compile(
+    r"^(?:(?:hoi|hallo|hi|hello)[,!]?\s+)?(?:ik\s+ben|i\s+am|i'm|it's)\s+(?=[A-ZÀ-Þ])", re.IGNORECASE
+)
+# Words in an answer that make it no name: a refusal, or a sentence about something else. The
+# function words of both languages (leerwijzer/language.py) count too, except the little words
+# inside Dutch and other family names.
 NOT_A_NAME = frozenset(
     [
         "liever",
@@ -65,14 +74,49 @@ NOT_A_NAME = frozenset(
         "ochtend",
         "middag",
         "avond",
+        "help",
+        "hulp",
+        "stop",
+        "stoppen",
+        "wanneer",
+        "waar",
+        "hoe",
+        "wat",
+        "wie",
+        "when",
+        "where",
+        "how",
+        "what",
+        "who",
+        "verwijder",
+        "delete",
+        "gegevens",
+        "data",
+        "schulden",
+        "bang",
+        "open",
+        "bieb",
+        "bibliotheek",
+        "library",
     ]
+) | (
+    (DUTCH_WORDS | ENGLISH_WORDS)
+    - frozenset(["de", "van", "der", "den", "ter", "te", "la", "le", "du", "von", "el", "al"])
 )
 NAME_WORD = re.compile(r"^[^\W\d_][\w'’-]*$")
 
 
+def sounds_sensitive(text: str) -> bool:
+    """Whether the helpline keywords see a crisis, debts or danger in the text (helpdesk/helplines.py)."""
+    return bool(classify(text) or names_danger(text) or is_unmistakable_crisis(text))
+
+
 def clean_person_name(text: Any) -> str:
     """The name in an answer ("ik heet Leonie" -> "Leonie"), or NOT_GIVEN when it holds none."""
-    answer = INTRODUCTION.sub("", " ".join(str(text or "").split())).strip(" .,!")
+    answer = " ".join(str(text or "").split())
+    if "?" in answer or sounds_sensitive(answer):
+        return NOT_GIVEN  # a question, or a worry the NLU did not catch: never stored as a name
+    answer = INTRODUCTION_BEFORE_A_CAPITAL.sub("", INTRODUCTION.sub("", answer)).strip(" .,!")
     words = answer.split()
     if not words or len(words) > MAX_WORDS or len(answer) > MAX_NAME:
         return NOT_GIVEN
@@ -126,9 +170,21 @@ class ActionSaveName(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        """Name the newest open appointment of this conversation; say thanks when a name was given."""
+        """Name the newest open appointment of this conversation, and say thanks (or that it is fine)."""
         name = given_name(tracker)
         if name is None:
+            text = (tracker.latest_message or {}).get("text") or ""
+            if sounds_sensitive(text):
+                # A worry the NLU did not read as one (the rules then step in): the crisis lines.
+                line = helpline("crisis")
+                language = user_language(tracker)
+                dispatcher.utter_message(
+                    response="utter_helpline_safety",
+                    phone=line.get(f"phone_{language}", line["phone"]),
+                    hours=line.get(f"hours_{language}", ""),
+                )
+                return []
+            dispatcher.utter_message(response="utter_name_not_given")
             return []
         await run_in_session(
             lambda session: _name_latest_appointment(session, tracker.sender_id, name), write=True

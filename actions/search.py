@@ -242,9 +242,14 @@ class ActionSearchOffers(Action):
 
         results, blocked, relaxed = await run_in_session(search_or_blocker)
         channel = tracker.get_latest_input_channel()
-        # Dearer offers shown because an employer may pay still missed the person's own budget.
-        counted = await count_search(
-            tracker, theme_ids, municipality, language, blocked or (FITTED if results else NOTHING)
+        # "meer" is the next page of a question already counted. Dearer offers shown because an
+        # employer may pay still missed the person's own budget.
+        counted = (
+            []
+            if refinement == "more"
+            else await count_search(
+                tracker, theme_ids, municipality, language, blocked or (FITTED if results else NOTHING)
+            )
         )
         walk_in: List[SearchResult] = []
         if not results and refinement != "more":

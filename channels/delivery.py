@@ -150,13 +150,11 @@ class GuardedOutput:
       user would get silence on the next message too. An advisor's message (metadata
       source=advisor, set by the console) still raises, so the console can say it failed.
     - The buttons of every message are remembered per conversation, because a button payload
-      is accepted from a user only when this conversation was offered that button. A channel
-      where the user taps a button (web, REST, Telegram) keeps every button of the bot's turn:
-      three walk-in hours are three messages, and each can be tapped. A numbered channel
-      (WhatsApp, SMS) keeps the last list only, since "2" means its second option.
+      is accepted from a user only when this conversation was offered that button. Every
+      button of the bot's turn is kept: three walk-in hours are three messages, and each can be
+      tapped (web, REST, Telegram) or chosen by its number (WhatsApp, SMS number on across the
+      turn: "1", "2", "3").
     """
-
-    keeps_every_button_of_the_turn = True
 
     def button_store(self) -> Any:
         """The ChannelStore to remember offered buttons in (None: do not remember)."""
@@ -167,19 +165,19 @@ class GuardedOutput:
     async def remember_buttons(
         self, recipient_id: str, buttons: List[Dict[str, Any]]
     ) -> List[Dict[str, str]]:
-        """Store the buttons offered to a conversation (replacing the previous turn's offer)."""
+        """Store the buttons offered to a conversation this turn; all of them, these last.
+
+        The previous turn's offer is replaced. One output channel object serves one turn (each
+        connector makes one per message), so what it offered before in this turn stays valid.
+        """
         from channels.formatting import offered_buttons
 
-        offered = offered_buttons(buttons)
-        remembered = offered
-        if self.keeps_every_button_of_the_turn:
-            # One output channel object per turn: what it offered before in this turn stays valid.
-            turn: Dict[str, List[Dict[str, str]]] = self.__dict__.setdefault("_buttons_this_turn", {})
-            remembered = turn[recipient_id] = [*turn.get(recipient_id, []), *offered]
+        turn: Dict[str, List[Dict[str, str]]] = self.__dict__.setdefault("_buttons_this_turn", {})
+        remembered = turn[recipient_id] = [*turn.get(recipient_id, []), *offered_buttons(buttons)]
         store = self.button_store()
         if store is not None:
             await store.save_button_offer(self.name(), recipient_id, remembered)  # type: ignore[attr-defined]
-        return offered
+        return remembered
 
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
         """Send as Rasa does; log (not raise) a bot message that could not be delivered."""

@@ -122,9 +122,12 @@ def button_title(button: Dict[str, Any]) -> str:
     return str(button.get("title") or button.get("payload") or "").strip()
 
 
-def numbered_list(text: str, buttons: Iterable[Dict[str, Any]]) -> str:
-    """Render text plus buttons as ONE message: the text, a blank line, "1. Ja", "2. Nee"."""
-    lines = [f"{number}. {button_title(button)}" for number, button in enumerate(buttons, 1)]
+def numbered_list(text: str, buttons: Iterable[Dict[str, Any]], first: int = 1) -> str:
+    """Render text plus buttons as ONE message: the text, a blank line, "1. Ja", "2. Nee".
+
+    `first`: the number of the first button (a turn of several messages numbers on).
+    """
+    lines = [f"{number}. {button_title(button)}" for number, button in enumerate(buttons, first)]
     body = "\n".join(lines)
     text = (text or "").strip()
     return f"{text}\n\n{body}" if text and body else (text or body)
@@ -158,7 +161,6 @@ def match_button_reply(reply: str, buttons: List[Dict[str, str]]) -> Dict[str, s
     folded = fold_text(reply)
     if not folded:
         return None
-    for button in buttons:
-        if fold_text(button.get("title", "")) == folded:
-            return button
-    return None
+    same = [button for button in buttons if fold_text(button.get("title", "")) == folded]
+    # Three walk-in hours each end in "Hier wil ik heen": the words alone do not say which.
+    return same[0] if len(same) == 1 else None

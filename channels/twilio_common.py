@@ -129,8 +129,6 @@ class TwilioOutputBase(GuardedOutput, OutputChannel):
     """
 
     channel_name: ClassVar[str] = "twilio"
-    # A typed "2" means the second option of the last numbered list (GuardedOutput).
-    keeps_every_button_of_the_turn = False
     part_limit: ClassVar[int] = WHATSAPP_PART_LIMIT
 
     def __init__(self, config: TwilioConfig) -> None:
@@ -220,9 +218,14 @@ class TwilioOutputBase(GuardedOutput, OutputChannel):
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
     ) -> None:
-        """Send ONE message with a numbered list and remember the options."""
+        """Send ONE message with a numbered list and remember the options.
+
+        The numbers go on across the turn ("3. Hier wil ik heen" under the third walk-in hour),
+        so a typed number means one button of everything the turn offered.
+        """
         offered = await self.remember_buttons(recipient_id, buttons)
-        await self.deliver(recipient_id, numbered_list(text, offered))
+        first = len(offered) - len(buttons) + 1
+        await self.deliver(recipient_id, numbered_list(text, offered[first - 1 :], first))
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         """Send an image as media."""

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from helpdesk.counts import add_one, current_month
+from helpdesk.counts import add_one, current_month, shown
 from helpdesk.models import REFERRAL_STAGES, Ambassador, Referral, ReferralCount
 from helpdesk.store import iso
 
@@ -100,16 +100,6 @@ def _counts(session: Session, ambassador_id: int | None = None) -> Dict[int, Dic
     return counts
 
 
-# Counts from 1 to this minus 1 are shown as null ("<5"): at a small employer, "1 handed to an
-# advisor" could point to a colleague.
-SMALLEST_SHOWN = 5
-
-
-def shown_count(count: int) -> int | None:
-    """A count fit to show: 0, or SMALLEST_SHOWN and more; None for the small ones between."""
-    return count if count == 0 or count >= SMALLEST_SHOWN else None
-
-
 def ambassador_view(ambassador: Ambassador, counts: Dict[str, int] | None = None) -> Dict[str, Any]:
     """JSON view for coordinators: who, where, code, and the chats counted per stage (small ones hidden)."""
     counts = counts or {}
@@ -121,7 +111,7 @@ def ambassador_view(ambassador: Ambassador, counts: Dict[str, int] | None = None
         "contact": ambassador.contact,
         "active": ambassador.active,
         "created_at": iso(ambassador.created_at),
-        "counts": {stage: shown_count(counts.get(stage, 0)) for stage in REFERRAL_STAGES},
+        "counts": {stage: shown(counts.get(stage, 0)) for stage in REFERRAL_STAGES},
     }
 
 

@@ -29,6 +29,22 @@ DIMENSIONS = ("channel", "language", "theme", "municipality", "detail")
 _LENGTHS = {name: InsightCount.__table__.c[name].type.length for name in DIMENSIONS}
 
 
+# Counts from 1 to MIN_SHOWN - 1 are never shown (None, "<5"): at a small employer "1 handed to an
+# advisor" could point to a colleague. The others are rounded to ROUND_TO, so a hidden count
+# cannot be worked out by subtracting shown ones (a total minus its shown parts).
+MIN_SHOWN = 5
+ROUND_TO = 5
+
+
+def shown(count: int) -> int | None:
+    """A count as it may be shown: 0; None ("<5") from 1 to 4; else rounded to 5 (7 -> 5, 8 -> 10)."""
+    if count == 0:
+        return 0
+    if count < MIN_SHOWN:
+        return None
+    return int(ROUND_TO * ((count + ROUND_TO // 2) // ROUND_TO))
+
+
 def current_month(moment: dt.datetime | None = None) -> str:
     """The month ("2026-12") of `moment` (default now) in the helpdesk's zone."""
     from leerwijzer.settings import get_settings

@@ -17,13 +17,11 @@ from typing import Any, Dict, Iterable, List, Mapping, Sequence, Tuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from helpdesk.counts import WAIT_BANDS, WAIT_LONGEST
+from helpdesk.counts import MIN_SHOWN, WAIT_BANDS, WAIT_LONGEST, shown
 from helpdesk.models import REFERRAL_STAGES, Ambassador, InsightCount, ReferralCount
 from offer_catalogue import region
 from offer_catalogue.themes import themes
 
-MIN_SHOWN = 5
-ROUND_TO = 5
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 CHANNELS = {
     "whatsapp": "WhatsApp",
@@ -117,13 +115,6 @@ class Filters:
     def as_args(self) -> Dict[str, str]:
         """The filters that are set, for a link (the CSV export) carrying the same view."""
         return {key: value for key, value in vars(self).items() if value}
-
-
-def shown(count: int) -> int | None:
-    """A count as it may be shown: None ("<5") under MIN_SHOWN, else rounded to ROUND_TO (7 -> 5, 8 -> 10)."""
-    if count < MIN_SHOWN:
-        return None
-    return int(ROUND_TO * ((count + ROUND_TO // 2) // ROUND_TO))
 
 
 def _sums(session: Session, metric: str, group: Sequence[str], filters: Filters) -> List[Tuple[Any, ...]]:
@@ -318,7 +309,9 @@ def referrals(session: Session, filters: Filters) -> Dict[str, Any]:
     for ambassador_id, name, place, stage, total in session.execute(query).all():
         names[ambassador_id] = (name, place)
         per_ambassador.setdefault(ambassador_id, {})[stage] = int(total)
-    ordered = sorted(per_ambassador.items(), key=lambda item: (-item[1].get("started", 0), names[item[0]]))
+    ordered = sorted(
+        per_ambassador.items(), key=lambda item: (-(shown(item[1].get("started", 0)) or 0), names[item[0]])
+    )
     section = _section(
         "referrals",
         "Leerambassadeurs",

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import ConversationPaused, SlotSet
+from rasa_sdk.events import ConversationPaused, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
@@ -332,21 +332,32 @@ async def test_call_back_is_saved_only_with_consent(helpdesk_url):
 
 async def test_walk_in_hours_are_offered_and_booked(helpdesk_url):
     dispatcher = CollectingDispatcher()
-    await ActionOfferWalkIn().run(dispatcher, tracker(slots={"municipality": "Eindhoven"}), {})
+    offered = await ActionOfferWalkIn().run(dispatcher, tracker(slots={"municipality": "Eindhoven"}), {})
+    choices = next(e["value"] for e in offered if e["name"] == "walk_in_choices")
     assert responses(dispatcher)[0] == "utter_walk_in_intro"
     options = [m for m in dispatcher.messages if m.get("response") == "utter_walk_in_option"]
     assert options and all(m["offer_id"].isdigit() for m in options)
 
     booked = CollectingDispatcher()
-    chosen = tracker(slots={"walk_in_offer": options[0]["offer_id"]})
-    await ActionBookWalkIn().run(booked, chosen, {})
-    assert responses(booked) == ["utter_walk_in_booked"]
+    chosen = tracker(slots={"walk_in_offer": options[0]["offer_id"], "walk_in_choices": choices})
+    events = await ActionBookWalkIn().run(booked, chosen, {})
+    assert responses(booked) == ["utter_walk_in_booked"] and SlotSet("walk_in_choices", None) in events
     with session_scope(helpdesk_url) as session:
         task = session.query(Task).one()
     assert task.kind == "appointment" and task.offer_id == int(options[0]["offer_id"])
 
+    # A tap on another hour of the same list after the booking books nothing: the hours again.
+    second = tracker(slots={"walk_in_offer": options[1]["offer_id"], "walk_in_choices": None})
+    assert FollowupAction("action_offer_walk_in") in await ActionBookWalkIn().run(
+        CollectingDispatcher(), second, {}
+    )
+    with session_scope(helpdesk_url) as session:
+        assert session.query(Task).count() == 1
+
     wrong = CollectingDispatcher()
-    await ActionBookWalkIn().run(wrong, tracker(slots={"walk_in_offer": "999999"}), {})
+    await ActionBookWalkIn().run(
+        wrong, tracker(slots={"walk_in_offer": "999999", "walk_in_choices": choices}), {}
+    )
     assert responses(wrong) == ["utter_walk_in_none"]
 
 

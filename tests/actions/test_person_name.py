@@ -32,6 +32,12 @@ CALLBACK = {"callback_consent": True, "callback_phone": "0612345678", "callback_
         ("mijn moeder heeft dementie en ik wil de zorg in", NOT_GIVEN),
         ("", NOT_GIVEN),
         ("<script>", NOT_GIVEN),
+        ("ik ben bang", NOT_GIVEN),
+        ("Wanneer is het open", NOT_GIVEN),
+        ("verwijder mijn gegevens", NOT_GIVEN),
+        ("zelfmoord", NOT_GIVEN),
+        ("kill myself", NOT_GIVEN),
+        ("Anne van Dijk", "Anne van Dijk"),
     ],
 )
 def test_a_name_is_read_from_an_answer_and_anything_else_is_not_a_name(answer, name):
@@ -60,11 +66,17 @@ async def test_the_call_back_task_carries_the_name(helpdesk_url):
         assert [task.name for task in session.query(Task).order_by(Task.id)] == ["Leonie", None]
 
 
+async def hours_on_offer() -> dict:
+    """The slots after the walk-in hours were offered and the first one was tapped."""
+    events = await ActionOfferWalkIn().run(
+        CollectingDispatcher(), tracker(slots={"municipality": "Eindhoven"}), {}
+    )
+    choices = next(e["value"] for e in events if e["name"] == "walk_in_choices")
+    return {"walk_in_choices": choices, "walk_in_offer": choices[0]["offer_id"]}
+
+
 async def test_a_walk_in_booking_asks_the_name_once_then_puts_it_on_the_appointment(helpdesk_url):
-    offered = CollectingDispatcher()
-    await ActionOfferWalkIn().run(offered, tracker(slots={"municipality": "Eindhoven"}), {})
-    offer_id = next(m["offer_id"] for m in offered.messages if m.get("response") == "utter_walk_in_option")
-    chat = tracker(slots={"walk_in_offer": offer_id}, sender="webchat:leonie")
+    chat = tracker(slots=await hours_on_offer(), sender="webchat:leonie")
     events = await ActionBookWalkIn().run(CollectingDispatcher(), chat, {})
     assert FollowupAction("name_form") in events  # never asked in this chat
 
@@ -75,20 +87,26 @@ async def test_a_walk_in_booking_asks_the_name_once_then_puts_it_on_the_appointm
     with session_scope(helpdesk_url) as session:
         assert session.query(Task).one().name == "Leonie"
 
-    # Would rather not say: nothing is added, no thanks for a name, not asked again next time.
+    # Would rather not say: nothing is added, a kind word, not asked again next time.
     quiet = CollectingDispatcher()
     await ActionSaveName().run(quiet, tracker(slots={"person_name": NOT_GIVEN}, sender="webchat:leonie"), {})
-    assert quiet.messages == []
-    again = tracker(slots={"walk_in_offer": offer_id, "person_name": NOT_GIVEN}, sender="webchat:leonie")
+    assert responses(quiet) == ["utter_name_not_given"]
+    again = tracker(slots={**await hours_on_offer(), "person_name": NOT_GIVEN}, sender="webchat:leonie")
     assert FollowupAction("name_form") not in await ActionBookWalkIn().run(CollectingDispatcher(), again, {})
 
 
 async def test_a_name_known_from_the_call_back_goes_on_the_appointment_at_once(helpdesk_url):
-    offered = CollectingDispatcher()
-    await ActionOfferWalkIn().run(offered, tracker(slots={"municipality": "Eindhoven"}), {})
-    offer_id = next(m["offer_id"] for m in offered.messages if m.get("response") == "utter_walk_in_option")
-    chat = tracker(slots={"walk_in_offer": offer_id, "person_name": "Mick"})
+    chat = tracker(slots={**await hours_on_offer(), "person_name": "Mick"})
     events = await ActionBookWalkIn().run(CollectingDispatcher(), chat, {})
     assert FollowupAction("name_form") not in events
     with session_scope(helpdesk_url) as session:
         assert session.query(Task).one().name == "Mick"
+
+
+async def test_a_worry_at_the_name_question_gets_the_crisis_lines_not_thanks(helpdesk_url):
+    # The NLU should read it as sensitive_topic (then the rules step in); if it did not, the
+    # keywords still keep it out of the task and give the lines.
+    worried = tracker("ik wil niet meer leven", "inform", {"person_name": NOT_GIVEN})
+    dispatcher = CollectingDispatcher()
+    await ActionSaveName().run(dispatcher, worried, {})
+    assert responses(dispatcher) == ["utter_helpline_safety"] and dispatcher.messages[0]["phone"]

@@ -51,3 +51,11 @@ def test_rather_not_is_respected_and_not_asked_again(rasa_stack, console_stack):
     again = book_first_hour(rasa_stack, sender)
     assert "Genoteerd" in texts(again) and "Hoe heet je?" not in texts(again)
     assert appointments(console_stack, sender) == [("appointment", None), ("appointment", None)]
+
+
+def test_a_crisis_typed_at_the_name_question_gets_the_helpline_not_the_form(rasa_stack, console_stack):
+    sender = f"e2e-{uuid.uuid4().hex}"
+    assert "Hoe heet je?" in texts(book_first_hour(rasa_stack, sender))
+    answer = texts(say(rasa_stack, sender, "ik wil niet meer leven"))
+    assert "113" in answer and "Dank je" not in answer
+    assert appointments(console_stack, sender) == [("appointment", None)]

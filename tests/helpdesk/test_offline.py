@@ -52,15 +52,13 @@ async def test_offline_call_back_and_walk_in_become_console_tasks(helpdesk, monk
             ),
             {},
         )
-        offered = CollectingDispatcher()
-        await ActionOfferWalkIn().run(
-            offered, chat("walk-in-user", "request_walk_in", {"municipality": "Helmond"}), {}
+        offered = await ActionOfferWalkIn().run(
+            CollectingDispatcher(), chat("walk-in-user", "request_walk_in", {"municipality": "Helmond"}), {}
         )
-        offer_id = next(
-            m["offer_id"] for m in offered.messages if m.get("response") == "utter_walk_in_option"
-        )
+        choices = next(e["value"] for e in offered if e["name"] == "walk_in_choices")
+        tapped = {"walk_in_offer": choices[0]["offer_id"], "walk_in_choices": choices}
         await ActionBookWalkIn().run(
-            CollectingDispatcher(), chat("walk-in-user", "choose_walk_in", {"walk_in_offer": offer_id}), {}
+            CollectingDispatcher(), chat("walk-in-user", "choose_walk_in", tapped), {}
         )
     finally:
         get_settings.cache_clear()
@@ -73,7 +71,8 @@ async def test_offline_call_back_and_walk_in_become_console_tasks(helpdesk, monk
     assert kinds["callback"]["consent_at"]
     assert anna.post(f"/api/tasks/{kinds['callback']['id']}/phone").json() == {"phone": "0401234567"}
     assert kinds["callback"]["summary"]["goal"] == "omscholing"
-    assert kinds["appointment"]["offer_id"] == int(offer_id) and kinds["appointment"]["offer_title"]
+    appointment = kinds["appointment"]
+    assert appointment["offer_id"] == int(tapped["walk_in_offer"]) and appointment["offer_title"]
     assert anna.get("/api/queue").json()["waiting"] == [] or all(
         item["sender_id"] != "offline-user" for item in anna.get("/api/queue").json()["waiting"]
     )

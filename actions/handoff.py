@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from actions.conversation import INTAKE_SLOTS, latest_intent, user_language
 from actions.greeting import count_stage
+from actions.helpline_lines import say_helpline
 from actions.person_name import clean_person_name, given_name
 from actions.profile import theme_entities
 from helpdesk import store, tasks
@@ -44,6 +45,8 @@ DAY_NAMES = {
     "nl": ("ma", "di", "wo", "do", "vr", "za", "zo"),
     "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
 }
+# What the call-back questions ask before the name; forgotten once saved or ended early.
+CALLBACK_SLOTS = ("callback_consent", "callback_phone", "callback_time")
 PHONE_RE = re.compile(r"^(\+31|0031|0)[1-9]\d{8}$")
 WALK_IN_KM = 25.0
 # handoff_status after the helpline and "Wil je nu met iemand praten?": a yes queues at once.
@@ -253,20 +256,7 @@ class ActionRequestHandoff(Action):
                 )
                 return [SlotSet("handoff_status", OFFERED), SlotSet("sensitive_kind", "crisis")]
             topic_kind = classify(text)
-            # Never the debt line for violence or homelessness; but a topic no keyword fits may
-            # be a crisis in other words (most messages of the blind crisis set carry none of
-            # our keywords), so it gets the crisis and emergency lines in general words.
-            shown = topic_kind or "safety"
-            line = helpline(topic_kind or "crisis")
-            crisis_line = helpline("crisis")
-            dispatcher.utter_message(
-                response=f"utter_helpline_{shown}",
-                name=line["name"],
-                phone=line.get(f"phone_{language}", line["phone"]),
-                url=line["url"],
-                hours=line.get(f"hours_{language}", ""),
-                crisis_phone=crisis_line.get(f"phone_{language}", crisis_line["phone"]),
-            )
+            shown = say_helpline(dispatcher, text, language)
             if settings.is_open() and not queues_at_once(text, theme_entities(tracker)):
                 # Debts, or a reading only the classifier made about a learning story ("op mijn
                 # werk gaat het alleen over AI ... ik voel me een dinosaurus"): the lines are
@@ -363,11 +353,7 @@ class ActionSaveCallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         """Create the task, confirm it, and forget the number in the tracker."""
-        clear = [
-            SlotSet("callback_consent", None),
-            SlotSet("callback_phone", None),
-            SlotSet("callback_time", None),
-        ]
+        clear = [SlotSet(slot, None) for slot in CALLBACK_SLOTS]
         if tracker.get_slot("callback_consent") is not True:
             dispatcher.utter_message(response="utter_callback_cancelled")
             return clear
@@ -393,6 +379,23 @@ class ActionSaveCallback(Action):
         await count_stage(tracker, "handed_off")
         dispatcher.utter_message(response="utter_callback_saved", phone=phone, time=when)
         return clear
+
+
+class ActionForgetCallback(Action):
+    """The call-back questions ended early (a crisis, an erase request, "stop"): forget the answers.
+
+    Otherwise a later "bel me terug" would skip the consent and reuse the old number.
+    """
+
+    def name(self) -> str:
+        """Name of the action in the domain."""
+        return "action_forget_callback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """Clear consent, number and time (the name stays: the person gave it)."""
+        return [SlotSet(slot, None) for slot in CALLBACK_SLOTS]
 
 
 def walk_in_results(session: Any, municipality: str | None, language: str) -> List[Any]:

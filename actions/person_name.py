@@ -18,7 +18,8 @@ from sqlalchemy import select, update
 
 from actions.conversation import user_language
 from actions.database import run_in_session
-from helpdesk.helplines import classify, helpline, is_unmistakable_crisis, names_danger
+from actions.helpline_lines import say_helpline
+from helpdesk.helplines import classify, is_unmistakable_crisis, names_danger
 from helpdesk.models import Task
 from leerwijzer.language import DUTCH_WORDS, ENGLISH_WORDS
 
@@ -33,75 +34,22 @@ INTRODUCTION = re.compile(
 )
 # "ik ben Martine", "I'm Elvedin": only before a capital ("ik ben bang" is no name).
 INTRODUCTION_BEFORE_A_CAPITAL = re.compile(
-    r"^(?:(?:hoi|hallo|hi|hello)[,!]?\s+)?(?:ik\s+ben|i\s+am|i'm|it's)\s+(?=[A-ZÀ-Þ])", re.IGNORECASE
+    r"^(?i:(?:(?:hoi|hallo|hi|hello)[,!]?\s+)?(?:ik\s+ben|i\s+am|i'm|it's))\s+(?=[A-ZÀ-Þ])"
 )
-# Words in an answer that make it no name: a refusal, or a sentence about something else. The
-# function words of both languages (leerwijzer/language.py) count too, except the little words
-# inside Dutch and other family names.
-NOT_A_NAME = frozenset(
-    [
-        "liever",
-        "niet",
-        "nee",
-        "geen",
-        "niks",
-        "niets",
-        "weet",
-        "wil",
-        "hoeft",
-        "zeg",
-        "zeggen",
-        "anoniem",
-        "waarom",
-        "no",
-        "not",
-        "rather",
-        "don't",
-        "dont",
-        "want",
-        "why",
-        "anonymous",
-        "skip",
-        "none",
-        "nothing",
-        "ja",
-        "yes",
-        "ok",
-        "oke",
-        "okay",
-        "bel",
-        "maar",
-        "ochtend",
-        "middag",
-        "avond",
-        "help",
-        "hulp",
-        "stop",
-        "stoppen",
-        "wanneer",
-        "waar",
-        "hoe",
-        "wat",
-        "wie",
-        "when",
-        "where",
-        "how",
-        "what",
-        "who",
-        "verwijder",
-        "delete",
-        "gegevens",
-        "data",
-        "schulden",
-        "bang",
-        "open",
-        "bieb",
-        "bibliotheek",
-        "library",
-    ]
-) | (
-    (DUTCH_WORDS | ENGLISH_WORDS)
-    - frozenset(["de", "van", "der", "den", "ter", "te", "la", "le", "du", "von", "el", "al"])
+# Words that make an answer no name, written in any case: a refusal, a question word, a subject.
+NOT_A_NAME = frozenset([
+    "liever", "niet", "nee", "geen", "niks", "niets", "weet", "wil", "hoeft", "zeg", "zeggen",
+    "anoniem", "waarom", "no", "not", "rather", "don't", "dont", "want", "why", "anonymous", "skip",
+    "none", "nothing", "ja", "yes", "ok", "oke", "okay", "bel", "maar", "ochtend", "middag", "avond",
+    "help", "hulp", "stop", "stoppen", "wanneer", "waar", "hoe", "wat", "wie", "when", "where", "how",
+    "what", "who", "verwijder", "delete", "gegevens", "data", "schulden", "bang", "open", "bieb",
+    "bibliotheek", "library", "ik", "i", "i'm", "im", "it's", "its", "je", "jij", "you", "we", "wij",
+    "my", "mijn", "me",
+])  # fmt: skip
+# The function words of both languages (leerwijzer/language.py) make it no name too, but only
+# written small: "Ben", "May" and "An" are first names; "de", "van" are inside family names.
+FUNCTION_WORDS = (DUTCH_WORDS | ENGLISH_WORDS) - frozenset(
+    ["de", "van", "der", "den", "ter", "te", "la", "le", "du", "von", "el", "al"]
 )
 NAME_WORD = re.compile(r"^[^\W\d_][\w'’-]*$")
 
@@ -120,7 +68,10 @@ def clean_person_name(text: Any) -> str:
     words = answer.split()
     if not words or len(words) > MAX_WORDS or len(answer) > MAX_NAME:
         return NOT_GIVEN
-    if any(word.lower() in NOT_A_NAME or not NAME_WORD.match(word) for word in words):
+    if any(
+        word.lower() in NOT_A_NAME or (word.islower() and word in FUNCTION_WORDS) or not NAME_WORD.match(word)
+        for word in words
+    ):
         return NOT_GIVEN
     return answer
 
@@ -175,14 +126,9 @@ class ActionSaveName(Action):
         if name is None:
             text = (tracker.latest_message or {}).get("text") or ""
             if sounds_sensitive(text):
-                # A worry the NLU did not read as one (the rules then step in): the crisis lines.
-                line = helpline("crisis")
-                language = user_language(tracker)
-                dispatcher.utter_message(
-                    response="utter_helpline_safety",
-                    phone=line.get(f"phone_{language}", line["phone"]),
-                    hours=line.get(f"hours_{language}", ""),
-                )
+                # A worry the NLU did not read as one (when it does, the form steps aside and
+                # a rule gets the helpline and a person): at least the lines that fit.
+                say_helpline(dispatcher, text, user_language(tracker))
                 return []
             dispatcher.utter_message(response="utter_name_not_given")
             return []

@@ -130,8 +130,10 @@ def _sums(session: Session, metric: str, group: Sequence[str], filters: Filters)
     if filters.municipality and metric in ("search", "search_theme"):  # only searches know the place
         query = query.where(InsightCount.municipality == filters.municipality)
     rows = session.execute(query.group_by(*columns)).all()
+    # Ordered by the figure as shown, then by name: the exact order would tell hidden counts apart.
     return sorted(
-        ((*row[:-1], int(row[-1])) for row in rows), key=lambda row: (-row[-1], *map(str, row[:-1]))
+        ((*row[:-1], int(row[-1])) for row in rows),
+        key=lambda row: (-(shown(row[-1]) or 0), *map(str, row[:-1])),
     )
 
 

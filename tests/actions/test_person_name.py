@@ -6,7 +6,13 @@ import pytest
 from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.handoff import ActionBookWalkIn, ActionOfferWalkIn, ActionSaveCallback, ValidateCallbackForm
+from actions.handoff import (
+    ActionBookWalkIn,
+    ActionForgetCallback,
+    ActionOfferWalkIn,
+    ActionSaveCallback,
+    ValidateCallbackForm,
+)
 from actions.person_name import NOT_GIVEN, ActionSaveName, ValidateNameForm, clean_person_name
 from helpdesk.database import session_scope
 from helpdesk.models import Task
@@ -38,6 +44,12 @@ CALLBACK = {"callback_consent": True, "callback_phone": "0612345678", "callback_
         ("zelfmoord", NOT_GIVEN),
         ("kill myself", NOT_GIVEN),
         ("Anne van Dijk", "Anne van Dijk"),
+        ("ik ben moe", NOT_GIVEN),
+        ("I'm lost", NOT_GIVEN),
+        ("Ben", "Ben"),
+        ("I am Ben", "Ben"),
+        ("May", "May"),
+        ("laat maar", NOT_GIVEN),
     ],
 )
 def test_a_name_is_read_from_an_answer_and_anything_else_is_not_a_name(answer, name):
@@ -103,10 +115,24 @@ async def test_a_name_known_from_the_call_back_goes_on_the_appointment_at_once(h
         assert session.query(Task).one().name == "Mick"
 
 
-async def test_a_worry_at_the_name_question_gets_the_crisis_lines_not_thanks(helpdesk_url):
-    # The NLU should read it as sensitive_topic (then the rules step in); if it did not, the
-    # keywords still keep it out of the task and give the lines.
-    worried = tracker("ik wil niet meer leven", "inform", {"person_name": NOT_GIVEN})
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [("ik wil niet meer leven", "utter_helpline_crisis"), ("ik heb schulden", "utter_helpline_debt")],
+)
+async def test_a_worry_at_the_name_question_gets_the_lines_that_fit_not_thanks(helpdesk_url, text, lines):
+    # The NLU should read it as sensitive_topic (then the form steps aside and a rule answers);
+    # if it did not, the keywords still keep it out of the task and give the lines that fit.
+    worried = tracker(text, "inform", {"person_name": NOT_GIVEN})
     dispatcher = CollectingDispatcher()
     await ActionSaveName().run(dispatcher, worried, {})
-    assert responses(dispatcher) == ["utter_helpline_safety"] and dispatcher.messages[0]["phone"]
+    assert responses(dispatcher) == [lines] and dispatcher.messages[0]["phone"]
+
+
+async def test_a_call_back_ended_early_forgets_consent_number_and_time():
+    ended = tracker(slots={**CALLBACK, "person_name": "Leonie"})
+    events = await ActionForgetCallback().run(CollectingDispatcher(), ended, {})
+    assert {event["name"]: event["value"] for event in events} == {
+        "callback_consent": None,
+        "callback_phone": None,
+        "callback_time": None,
+    }

@@ -66,10 +66,9 @@ async def count_search(
     channel = tracker.get_latest_input_channel()
 
     def work(session: Session) -> None:
-        dimensions = {"channel": channel, "language": language, "municipality": place, "detail": result}
-        counts.count(session, "search", **dimensions)
-        for theme in themes or [""]:
-            counts.count(session, "search_theme", theme=theme, **dimensions)
+        counts.count_question(
+            session, themes, channel=channel, language=language, municipality=place, detail=result
+        )
 
     try:
         await run_in_session(work, write=True)

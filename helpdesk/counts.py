@@ -5,7 +5,8 @@ few coarse dimensions. No sender, text or time of day goes in, so the counts sta
 erase or the retention purge deletes the conversations (README, "Privacy"). The callers:
 
 - chat: the gate, for a conversation's first kept message (channel, language it starts in);
-- search: the search action (theme, municipality, "fitted" or the limit that failed);
+- search, search_theme: the search action, once per question and once per theme it is about
+  (`count_question`: municipality, "fitted" or the limit that failed);
 - handoff: a new case or call-back/walk-in task (channel, language, reason or kind);
 - wait: an advisor picks up a waiting chat (channel, wait band);
 - outcome: a case or task ends (channel, outcome).
@@ -14,7 +15,7 @@ erase or the retention purge deletes the conversations (README, "Privacy"). The 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Iterable
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -99,3 +100,14 @@ def count(session: Session, metric: str, **dimensions: Any) -> None:
         raise ValueError(f"unknown dimension(s): {', '.join(sorted(unknown))}")
     key = {name: str(dimensions.get(name) or "")[: _LENGTHS[name]] for name in DIMENSIONS}
     add_one(session, InsightCount, metric=metric, month=current_month(), **key)
+
+
+def count_question(session: Session, themes: Iterable[str], **dimensions: Any) -> None:
+    """Count one question searched: once ("search") and once per theme it is about ("search_theme").
+
+    A question no theme fits counts under theme "". `dimensions`: channel, language,
+    municipality and detail (its result).
+    """
+    count(session, "search", **dimensions)
+    for theme in list(themes) or [""]:
+        count(session, "search_theme", theme=theme, **dimensions)

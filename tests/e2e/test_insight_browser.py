@@ -51,9 +51,9 @@ def seed_earlier_month(database_url: str) -> None:
     with session_scope(database_url, write=True) as session:
         for detail, times in (("distance", 6), ("fitted", 2)):
             for _ in range(times):
-                where = {"channel": "sms", "municipality": "Asten", "detail": detail}
-                counts.count(session, "search", **where)
-                counts.count(session, "search_theme", theme="sign_language", **where)
+                counts.count_question(
+                    session, ["sign_language"], channel="sms", municipality="Asten", detail=detail
+                )
         session.execute(
             update(InsightCount)
             .where(InsightCount.municipality == "Asten", InsightCount.channel == "sms")

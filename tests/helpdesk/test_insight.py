@@ -34,8 +34,9 @@ def add(settings: Settings, times: int, metric: str = "search", **dimensions: st
     with session_scope(settings.database_url, write=True) as session:
         for _ in range(times):
             if metric == "search":
-                counts.count(session, "search_theme", **dimensions)
-                counts.count(session, "search", **without_theme)
+                counts.count_question(
+                    session, [dimensions["theme"]] if "theme" in dimensions else [], **without_theme
+                )
             else:
                 counts.count(session, metric, **dimensions)
 
@@ -155,9 +156,9 @@ def test_filters_pick_months_channel_and_municipality(settings):
 def test_a_question_about_two_themes_is_one_search_a_month(settings):
     with session_scope(settings.database_url, write=True) as session:
         for _ in range(5):
-            counts.count(session, "search", municipality="Helmond", detail="fitted")
-            for theme in ("computer_basics", "english"):
-                counts.count(session, "search_theme", theme=theme, municipality="Helmond", detail="fitted")
+            counts.count_question(
+                session, ["computer_basics", "english"], municipality="Helmond", detail="fitted"
+            )
     sections = report(settings)
     assert sections["months"]["chart"]["values"] == [5]
     assert sections["questions"]["chart"]["values"] == [5, 5]

@@ -18,9 +18,9 @@ def seed(url: str) -> None:
     with session_scope(url, write=True) as session:
         for detail, times in (("fitted", 7), ("price", 3)):
             for _ in range(times):
-                where = {"channel": "sms", "municipality": "Helmond", "detail": detail}
-                counts.count(session, "search", **where)
-                counts.count(session, "search_theme", theme="computer_basics", **where)
+                counts.count_question(
+                    session, ["computer_basics"], channel="sms", municipality="Helmond", detail=detail
+                )
 
 
 def test_a_coordinator_sees_the_page_charts_and_tables(helpdesk):

@@ -7,8 +7,10 @@ For each conversation in tests/eval/conversations.yml a simulated user
 person's facts (the question is known by the name of the response the bot uttered, read from
 the tracker), volunteers the `later` messages after the bot's second question, and stops when
 offers were shown and the bot asks whether they help, when an advisor / call-back / walk-in hour
-is offered, when it is stuck on a question, or after 16 user turns. The offers shown come from
-the tracker's `offers_shown` slot, mapped to catalogue ids, and are scored against
+is offered, when it is stuck on a question, or after 16 user turns. When nothing fits one limit
+and the bot asks "Wil je dat zien?", the user taps yes unless that limit is one of their hard
+limits (since session 8; `--stop-at-relax` gives the earlier user, who always stopped there).
+The offers shown come from the tracker's `offers_shown` slot, mapped to catalogue ids, and are scored against
 tests/eval/expected_sample.yml and the person's hard limits (`benchmarks/offer_limits.py`).
 
 Prints one line per conversation and the totals, writes results/conversations.json, exits 0.
@@ -187,10 +189,12 @@ def slot_values(events: List[dict], name: str) -> List[Any]:
     return [e.get("value") for e in events if e.get("event") == "slot" and e.get("name") == name]
 
 
-def run_conversation(bot: Bot, conversation: Dict[str, Any], offers: Dict[int, OfferFacts]) -> Outcome:
+def run_conversation(
+    bot: Bot, conversation: Dict[str, Any], offers: Dict[int, OfferFacts], stop_at_relax: bool = False
+) -> Outcome:
     """Drive one conversation to its end and collect what was shown."""
     sender = f"eval-{conversation['id']}-{uuid.uuid4().hex[:8]}"
-    user = SimulatedUser(conversation)
+    user = SimulatedUser(conversation, stop_at_relax=stop_at_relax)
     outcome = Outcome(id=conversation["id"], lang=conversation["lang"])
     seen = 0
     questions = 0
@@ -234,13 +238,14 @@ def run_conversation(bot: Bot, conversation: Dict[str, Any], offers: Dict[int, O
         response = question["response"] if question else None
         kind = question_kind(response)
         names = [s["response"] or "" for s in said]
-        if any(question_kind(n) in ("handoff", "advisor") for n in names) and not any(
+        # The relax question ("Wil je dat zien?") offers an advisor and the walk-in hour too.
+        if any(question_kind(n) in ("handoff", "advisor", "relax") for n in names) and not any(
             "failed" in n for n in names
         ):
             outcome.advisor_offered = True
         if (
             question is not None
-            and kind not in ("open", "other", "handoff", "advisor", "helpful")
+            and kind not in ("open", "other", "handoff", "advisor", "helpful", "relax")
             or question is not None
             and question["buttons"]
         ):
@@ -316,6 +321,11 @@ def main() -> int:
     parser.add_argument("--report", type=Path, default=REPORT)
     parser.add_argument("--only", default="", help="comma-separated conversation ids")
     parser.add_argument("-v", "--verbose", action="store_true", help="print each transcript")
+    parser.add_argument(
+        "--stop-at-relax",
+        action="store_true",
+        help="the user of sessions 1-7: stops at 'Wil je dat zien?' instead of answering it",
+    )
     args = parser.parse_args()
 
     started = time.monotonic()
@@ -357,7 +367,7 @@ def main() -> int:
         print(header)
         for conversation in conversations:
             try:
-                outcome = run_conversation(bot, conversation, offers)
+                outcome = run_conversation(bot, conversation, offers, args.stop_at_relax)
             except Exception as error:  # noqa: BLE001 - one broken conversation must not end the run
                 outcome = Outcome(id=conversation["id"], lang=conversation["lang"], error=repr(error))
             by_source = {offer.source_id: offer for offer in offers.values()}

@@ -36,6 +36,8 @@ from offer_catalogue.region import canonical_municipality, normalise
 KIND_WORDS: Sequence[tuple[str, Sequence[str]]] = (
     ("handoff", ("handoff", "handed", "walk_in", "callback", "queue")),
     ("helpful", ("helpful", "did_this_help", "useful")),
+    # "Niets tot € 100; vanaf € 150. Wil je dat zien?" [Ja, laat zien | adviseur | inloop]
+    ("relax", ("relax",)),
     ("advisor", ("advisor", "adviseur", "human")),
     ("what_to_change", ("what_to_change", "change_what")),
     ("clarify", ("clarify", "did_you_mean", "meant", "which_theme", "which_one")),
@@ -507,6 +509,37 @@ def best_title_match(
     return None
 
 
+# The bot's name of the limit that blocked (slot `unmet_limit`) -> the person's hard limit it is.
+HARD_LIMIT_OF = {
+    "price": "max_price_eur",
+    "time": "time_of_day",
+    "language": "language",
+    "distance": "within_km_of",
+    "online": "mode_not",
+    "on_site": "mode_not",
+}
+
+
+def breaks_a_hard_limit(blocked: str, button: Dict[str, Any], limits: Dict[str, Any]) -> bool:
+    """Whether loosening `blocked` as the button does goes past one of the person's hard limits."""
+    key = HARD_LIMIT_OF.get(blocked)
+    if key is None:
+        return True  # a limit this user cannot judge: no
+    limit = limits.get(key)
+    if limit in (None, {}, ""):
+        return False
+    if key == "mode_not":
+        # "online" is loosened to online offers, "on_site" to offers at a place.
+        return str(limit) == ("online" if blocked == "online" else "on_site")
+    if key == "max_price_eur":
+        try:
+            amount = json.loads(str(button.get("payload", ""))[len("/inform") :]).get("max_price_eur")
+        except ValueError:
+            return True
+        return amount is None or float(amount) > float(limit)
+    return True
+
+
 def tap(button: Dict[str, Any], why: str) -> Reply:
     """Tapping a button sends its payload."""
     return Reply(
@@ -524,6 +557,8 @@ class SimulatedUser:
     corrected: bool = False
     switched_language: bool = False
     open_turns: int = 0
+    # The user of sessions 1-7 stopped at "Wil je dat zien?" whatever the limit (for comparison).
+    stop_at_relax: bool = False
 
     @property
     def lang(self) -> str:
@@ -534,6 +569,11 @@ class SimulatedUser:
     def facts(self) -> Dict[str, Any]:
         """The person's facts."""
         return self.conversation["facts"]
+
+    @property
+    def limits(self) -> Dict[str, Any]:
+        """The person's hard limits (null ones included)."""
+        return self.conversation.get("hard_limits") or {}
 
     def attempt(self, kind: str) -> int:
         """How often this kind of question was asked before (0 the first time)."""
@@ -768,6 +808,20 @@ class SimulatedUser:
 
     def _answer_helpful(self, buttons: Sequence[Dict[str, Any]], slots: Dict[str, Any]) -> Reply | None:
         return None  # the runner stops here; the offers are scored, not the user's opinion
+
+    def _answer_relax(self, buttons: Sequence[Dict[str, Any]], slots: Dict[str, Any]) -> Reply | None:
+        """Answer "Wil je dat zien?" after nothing fitted one limit.
+
+        Answered truthfully: yes when that limit is not one of the person's hard limits (a
+        price is compared with the amount the button names), else the user stops at the advisor
+        the question also offers. `stop_at_relax` keeps the older user, who always stopped.
+        """
+        if self.stop_at_relax:
+            return None
+        button = next((b for b in buttons if str(b.get("payload", "")).startswith("/inform")), None)
+        if button is None or breaks_a_hard_limit(str(slots.get("unmet_limit") or ""), button, self.limits):
+            return None
+        return tap(button, "relax: not a hard limit, wants to see it")
 
     _answer_advisor = _answer_helpful
     _answer_handoff = _answer_helpful

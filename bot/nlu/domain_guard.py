@@ -14,7 +14,9 @@ such a reading to `out_of_scope` when
 2. an intent that erases or hands off (`evidence`) has no word for what it acts on: an erase
    needs a word about personal data or this chat ("gegevens", "gesprek", "alles over mij",
    "data", "privacy" ...), a person needs a word for one ("mens", "adviseur", "iemand",
-   "human", "someone" ...). "verwijder de herinnering" has none, so it is never an erase.
+   "human", "someone" ...), a call-back a word for a call ("bel", "phone" ...).
+   "verwijder de herinnering" has none, so it is never an erase; "bel oma" names someone
+   else, so it is no call-back.
 
 `sensitive_topic` keeps its reading when the text names a crisis or debt keyword of
 helpdesk/data/helplines.yml (the same list the handoff uses to pick the helpline), so the
@@ -165,6 +167,19 @@ DEFAULT_EVIDENCE: Dict[str, List[str]] = {
         r"representative",
         r"medewerk",
     ],
+    # A call-back takes an advisor's time too: it needs a word for a call ("bel", "opbellen",
+    # "telefoon", "call", "ring", "phone").
+    "request_callback": [
+        r"bel",
+        r"gebeld",
+        r"opbel",
+        r"terugbel",
+        r"teruggebeld",
+        r"telefo",
+        r"call",
+        r"phone",
+        r"ring",
+    ],
 }
 
 # Words that name something outside Leerwijzer (another app, the phone, a company, a relative):
@@ -287,6 +302,13 @@ DEFAULT_COUNTER_EVIDENCE: Dict[str, List[str]] = {
         r"zoom\b",
     ],
 }
+# "bel mama", "call my dentist back": a call to someone else is no call-back from our advisor.
+# Left out: the boss ("bel me terug, mijn baas wil dat ik een cursus doe" is ours) and the apps a
+# call may go through ("bel me via WhatsApp").
+_NOT_WHOM = (r"baas", r"boss", r"whats\s?app", r"facetime", r"skype", r"teams\b", r"zoom\b")
+DEFAULT_COUNTER_EVIDENCE["request_callback"] = [
+    pattern for pattern in DEFAULT_COUNTER_EVIDENCE["request_human"] if pattern not in _NOT_WHOM
+]
 
 
 # Texts on which the fast similarity must equal sklearn's before it is used.
@@ -333,7 +355,12 @@ class DomainGuard(GraphComponent):
             # Tuned on our own out-of-scope examples and 5-fold cross-validation of data/nlu
             # (docs/dialogue.md): a higher floor cost far more in-domain messages than it caught.
             "min_similarity": 0.0,
-            "strict_similarity": {"delete_my_data": 0.3, "request_human": 0.3, "sensitive_topic": 0.3},
+            "strict_similarity": {
+                "delete_my_data": 0.3,
+                "request_human": 0.3,
+                "request_callback": 0.3,
+                "sensitive_topic": 0.3,
+            },
             "out_of_scope_margin": 0.0,
             # Not for: sensitive_topic (a distressed message worded unlike any example may still
             # sit near chatter; it must not lose its person on a nearest-neighbour vote); the

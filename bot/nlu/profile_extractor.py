@@ -117,6 +117,19 @@ ROLE_PHRASES: Dict[str, tuple[str, ...]] = {
         "job seeker",
         "out of work",
         "laid off",
+        # someone returning after years at home: "wil nu weer aan het werk", "get back into work"
+        "weer aan het werk",
+        "weer aan de slag",
+        "weer gaan werken",
+        "weer werk zoeken",
+        "terug naar werk",
+        "herintreden",
+        "herintreder",
+        "herintreedster",
+        "back to work",
+        "back into work",
+        "return to work",
+        "returning to work",
     ),
     "retiree": (
         "met pensioen",
@@ -253,6 +266,9 @@ NOT_A_WISH = (
     re.compile(rf"\b({_DEVICES}) (?:heb|hebben) (?:ik|we|wij) (?:niet|geen)\b"),
     # the work someone does there now: "ik doe hier de administratie en personeelszaken"
     re.compile(r"\bik doe (?:hier|daar|er|nu|bij ons)(?: \w+)? (?:de|het) (\w+(?: en \w+)?)\b"),
+    # how someone does not want to learn: "niet via de computer", "not through a screen" (but
+    # "ik kan niet met de computer omgaan" is the wish)
+    re.compile(r"\b(?:niet|not|nooit|never) (?:via|through|over) (?:de |het |een |a |the |my |mijn )?(\w+)"),
     # what someone does not need: "via de computer hoeft voor mij niet", "liefst niet met computer"
     re.compile(r"\b(\w+) hoeft(?: voor mij| ook)? niet\b"),
     re.compile(
@@ -614,6 +630,12 @@ NO_DUTCH = re.compile(
     r" (?:much )?dutch\b"
     r"|\bi (?:speak|read) (?:no|little|hardly any|very little) dutch\b"
 )
+# "I work in English all day", "ik werk de hele dag in het Engels": the language of the job, not
+# of the lessons (someone who works in English may well want Dutch lessons in Dutch).
+LANGUAGE_OF_THE_JOB = re.compile(
+    r"\b(?:work|works|working|werk|werken|werkt)"
+    rf"(?: \w+){{0,3}} in (?:het )?(?:{_LANGUAGE_NAMES})\b"
+)
 # "in English or Polish": the second language named is a teaching language too, no theme.
 SECOND_TEACHING_LANGUAGE = re.compile(rf"^ (?:or|of|and|en) (?:in )?({_LANGUAGE_NAMES})\b")
 # "liever iemand naast me dan online", "rather a teacher than learn online": not online.
@@ -845,7 +867,15 @@ def read_profile(text: str) -> Profile:
             # The named village or district of the first place: distances start there.
             profile.home_place = profile.home_place or place.place
 
-    language = TEACHING_LANGUAGE.search(plain)
+    at_work = [match.span() for match in LANGUAGE_OF_THE_JOB.finditer(plain)]
+    language = next(
+        (
+            match
+            for match in TEACHING_LANGUAGE.finditer(plain)
+            if not any(start <= match.start() < end for start, end in at_work)
+        ),
+        None,
+    )
     if language:
         name = language.group(1) or language.group(2)
         profile.teaching_language = LANGUAGE_CODES[name]

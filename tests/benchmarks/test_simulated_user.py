@@ -249,3 +249,48 @@ def test_interest_test_questions_get_the_middle_answer_and_the_search_a_yes():
 def test_a_remark_without_question_gets_the_persons_need():
     reply = SimulatedUser(person()).reply("utter_faq/slim", [])
     assert reply.text == "ik zoek iets voor computer in Stiphout"
+
+
+RELAX_BUTTONS = [
+    {"title": "Ja, laat zien", "payload": '/inform{"max_price_eur": 150, "budget": "up_to_500"}'},
+    {"title": "Chat met een adviseur", "payload": "/request_human"},
+    {"title": "Naar het inloopspreekuur", "payload": "/request_walk_in"},
+]
+
+
+@pytest.mark.parametrize(
+    ("blocked", "limits", "payload", "taps"),
+    [
+        # a price: yes when the amount the button names is within the hard cap
+        ("price", {"max_price_eur": 200}, RELAX_BUTTONS[0]["payload"], True),
+        ("price", {"max_price_eur": 100}, RELAX_BUTTONS[0]["payload"], False),
+        ("price", {"max_price_eur": None}, RELAX_BUTTONS[0]["payload"], True),
+        ("price", {"max_price_eur": 100}, '/inform{"budget": "more"}', False),  # no amount named
+        # other limits: yes unless that limit is a hard one
+        (
+            "distance",
+            {"within_km_of": {"place": "Helmond", "km": 10}},
+            '/inform{"max_distance_km": "15"}',
+            False,
+        ),
+        ("distance", {"within_km_of": None}, '/inform{"max_distance_km": "15"}', True),
+        ("time", {"time_of_day": "evening"}, '/inform{"time_preference": "any_time"}', False),
+        ("language", {"language": None}, '/inform{"teaching_language": "nl"}', True),
+        ("online", {"mode_not": "online"}, '/inform{"mode_preference": "online"}', False),
+        ("online", {"mode_not": "on_site"}, '/inform{"mode_preference": "online"}', True),
+        ("on_site", {"mode_not": "on_site"}, '/inform{"mode_preference": "both"}', False),
+    ],
+)
+def test_the_user_looks_past_a_limit_only_when_it_is_not_a_hard_one(blocked, limits, payload, taps):
+    data = person()
+    data["hard_limits"] = {key: None for key in data["hard_limits"]} | limits
+    buttons = [{**RELAX_BUTTONS[0], "payload": payload}, *RELAX_BUTTONS[1:]]
+    reply = SimulatedUser(data).reply("utter_ask_relax_or_advisor", buttons, {"unmet_limit": blocked})
+    assert (reply is not None and reply.text == payload) is taps
+    # The user of sessions 1-7 always stopped there.
+    old = SimulatedUser(data, stop_at_relax=True)
+    assert old.reply("utter_ask_relax_or_advisor", buttons, {"unmet_limit": blocked}) is None
+
+
+def test_the_relax_question_is_its_own_kind():
+    assert question_kind("utter_ask_relax_or_advisor") == "relax"

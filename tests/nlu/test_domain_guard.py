@@ -20,6 +20,7 @@ from leerwijzer.settings import PROJECT_ROOT
 TRAINING = {
     "delete_my_data": ["verwijder mijn gegevens", "wis dit gesprek", "delete my data", "forget me"],
     "request_human": ["ik wil een mens spreken", "mag ik een adviseur", "talk to a person please"],
+    "request_callback": ["bel me terug", "kunnen jullie mij bellen", "call me back please"],
     "sensitive_topic": ["ik heb schulden", "ik ben zo somber", "I have debts"],
     "search_offer": ["ik zoek een cursus Engels", "cursus koken in Helmond", "course in Python"],
     "out_of_scope": ["zet een wekker om zeven uur", "speel muziek af", "wat voor weer wordt het"],
@@ -51,6 +52,9 @@ def _read_as(text: str, intent: str, confidence: float = 0.94) -> Message:
         ("bel mijn moeder", "request_human"),  # no person of ours
         ("verbind me door met de klantenservice van KPN", "request_human"),
         ("Add Toyan to my Epic Gaming playlist.", "sensitive_topic"),  # far from every example
+        ("bel oma even terug", "request_callback"),  # a call to someone else
+        ("call the dentist back tomorrow", "request_callback"),
+        ("herinner me eraan om morgen terug te schrijven", "request_callback"),  # no call at all
     ],
 )
 def test_costly_readings_without_support_become_out_of_scope(guard, text, intent):
@@ -73,6 +77,8 @@ def test_costly_readings_without_support_become_out_of_scope(guard, text, intent
         ("ik denk aan zelfmoord", "sensitive_topic"),  # helpline keyword: never demoted
         ("ik zoek een cursus Engels in Eindhoven", "search_offer"),
         ("/request_human", "request_human"),  # a button payload carries its own intent
+        ("kunnen jullie me morgen terugbellen", "request_callback"),
+        ("bel me via whatsapp terug aub", "request_callback"),
     ],
 )
 def test_supported_readings_stay(guard, text, intent):
@@ -96,7 +102,7 @@ def test_a_saved_guard_loads_and_judges_the_same(guard, tmp_path):
     assert loaded.verdict("verwijder mijn gegevens", "delete_my_data") is None
 
 
-@pytest.mark.parametrize("intent", ["delete_my_data", "request_human"])
+@pytest.mark.parametrize("intent", ["delete_my_data", "request_human", "request_callback"])
 def test_every_training_example_has_evidence_and_names_nothing_else(intent):
     """The word lists must keep every real erase or person request (data/nlu) readable."""
     guard = DomainGuard({}, None, None)

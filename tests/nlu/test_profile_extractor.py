@@ -316,8 +316,11 @@ def test_kilometres_and_hours_are_no_money():
         ("ik wil graag achter de kassa leren werken", ["retail_sales"]),
         ("ik wil leren boekhouden en de administratie doen", ["bookkeeping_vat"]),
         # where someone worked is no wish; not knowing what next is the career question
-        ("ben werkloos, hiervoor in een kledingwinkel en bij een callcenter gewerkt. wil iets anders"
-         " maar geen idee wat", ["career"]),
+        (
+            "ben werkloos, hiervoor in een kledingwinkel en bij een callcenter gewerkt. wil iets anders"
+            " maar geen idee wat",
+            ["career"],
+        ),
         ("I worked in a call centre for years, now I want to learn welding", ["welding"]),
         # never having worked with it is the wish (a review's counter-examples)
         ("ik heb nog nooit op een computer gewerkt, ik wil dat leren", ["computer_basics"]),
@@ -426,3 +429,45 @@ def test_no_money_for_expensive_courses_is_cheap_not_free_and_btw_is_by_the_way(
 )
 def test_a_hedged_employer_payment_keeps_the_own_budget(text, pays):
     assert read_profile(text).employer_pays is pays
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # The language of someone's job is no wish about the lessons.
+        ("i work in english all day, my dutch is stuck. any conversation groups?", None),
+        ("ik werk de hele dag in het Engels en wil beter Nederlands praten", None),
+        ("we're working in English at the office, is there Dutch for beginners", None),
+        # Said about the lessons, it still is.
+        ("I work in a warehouse and need a forklift course in English", "en"),
+        ("ik werk in de bouw, is er een cursus in het Engels", "en"),
+    ],
+)
+def test_the_language_of_the_job_is_no_teaching_language(text, language):
+    assert read_profile(text).teaching_language == language
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik ben 10 jaar thuis geweest voor de kinderen en wil nu weer aan het werk.",
+        "ik ben herintreder en zoek iets voor onder schooltijd",
+        "I've been at home with the kids and want to get back into work",
+    ],
+)
+def test_someone_returning_to_work_is_looking_for_work(text):
+    assert read_profile(text).role == "job_seeker"
+
+
+@pytest.mark.parametrize(
+    ("text", "themes"),
+    [
+        # how someone does not want to learn is no subject
+        ("schilderen lijkt me wel wat. niet via de computer he daar heb ik niks mee", ["painting_trade"]),
+        ("I'd like to learn first aid, but not through a computer", ["first_aid"]),
+        # not being able to use it is the wish
+        ("ik kan niet met de computer omgaan", ["computer_basics"]),
+    ],
+)
+def test_the_way_someone_will_not_learn_is_no_subject(text, themes):
+    assert read_profile(text).themes == themes

@@ -244,3 +244,29 @@ def test_format_price() -> None:
     assert format_price(_result(Decimal("1150.00")), "nl") == "€ 1.150"
     assert format_price(_result(Decimal("185.50")), "nl") == "€ 185,50"
     assert format_price(_result(Decimal("185.50")), "en") == "€185.50"
+
+
+def test_the_own_town_comes_before_a_stated_time_in_the_next_town(sample_sqlite) -> None:
+    """Nearness outranks an offering that merely states a fitting time (both pass the filter).
+
+    The Eindhoven beginners' course states no time of day; the digital cafés of Veldhoven state
+    an afternoon. For someone in Eindhoven the course in their own town comes first of the two.
+    """
+    from offer_catalogue import schedule
+
+    query = SearchQuery(
+        text="computer",
+        themes=["computer_basics"],
+        municipality="Eindhoven",
+        within_km=8,
+        free_only=True,
+        mode="on_site",
+        day_parts=schedule.DAYTIME,
+        today=TODAY,
+    )
+    with sample_sqlite() as session:
+        results = search_offers(session, query, limit=10)
+        ids = {result.offer_id: session.get(Offer, result.offer_id).source_id for result in results}
+    order = [ids[result.offer_id] for result in results]
+    assert "klik-tik-eindhoven" in order and "dorpshuis-digitaal-zeelst" in order
+    assert order.index("klik-tik-eindhoven") < order.index("dorpshuis-digitaal-zeelst"), order

@@ -360,25 +360,8 @@ def walk_in_within_limits(session: Any, query: SearchQuery, widen: bool) -> List
         within_km=query.within_km if query.within_km is not None or not widen else NEARBY_KM,
     )
     # Advice about learning and work: not a language café or phone help, which are walk-in
-    # hours too but no answer to a wish nothing else fitted. Search also ranks by a stated time
-    # that fits (+30) and by how strongly the hour is about careers; for a step to take today
-    # only nearness counts.
-    found = on_theme(search_offers(session, walk_in, limit=WALK_IN_CANDIDATES), strict=True)
-    return sorted(found, key=lambda result: _km_away(result, query.municipality))[:1]
-
-
-# Walk-in hours compared for nearness (a region has one or two per town).
-WALK_IN_CANDIDATES = 8
-
-
-def _km_away(result: SearchResult, municipality: str | None) -> float:
-    """How far the result's offering is from the person's town: 0 in it, the search's km nearby."""
-    if result.municipality == municipality:
-        return 0.0
-    for reason in result.reasons:
-        if reason.code == "nearby" and reason.params.get("km") is not None:
-            return float(reason.params["km"])
-    return math.inf
+    # hours too but no answer to a wish nothing else fitted.
+    return on_theme(search_offers(session, walk_in, limit=1), strict=True)
 
 
 def utter_walk_in(

@@ -19,6 +19,7 @@ Usage:
   .venv/bin/python benchmarks/eval_conversations.py --model models/leerwijzer-<hash>.tar.gz
   ... --catalogue tests/eval/catalogue2 [--expected FILE]   (OOAPI v5, imported into an empty database)
   ... --only c01,c07 -v                                        (some conversations, with transcripts)
+  ... --totals-only                                            (a blind set: totals, nothing else)
 """
 
 from __future__ import annotations
@@ -252,6 +253,10 @@ def run_conversation(
             questions += 1
         shown_now = [v for v in slot_values(tracker.get("events") or [], SHOWN_SLOT) if v]
         handoff = [n for n in names if question_kind(n) == "handoff" and "failed" not in n]
+        # "Niets tot € 100 ... [walk-in hour card] ... Wil je dat zien?": the walk-in card comes
+        # before the relax question in the same reply; the user answers the question.
+        if kind == "relax":
+            handoff = [n for n in handoff if n != "utter_walk_in_instead"]
         if handoff:
             # Handed to an advisor, or offered a call-back / walk-in hour (even when the bot
             # goes on asking in the same reply): the conversation ends here.
@@ -307,6 +312,10 @@ def run_conversation(
 
 
 # ----------------------------------------------------------------------------- main
+def _say_nothing(*_args: Any, **_kwargs: Any) -> None:
+    """Print nothing (a conversation's row under --totals-only)."""
+
+
 def main() -> int:
     """Run the suite, print the table and the totals, write the JSON report."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -322,11 +331,17 @@ def main() -> int:
     parser.add_argument("--only", default="", help="comma-separated conversation ids")
     parser.add_argument("-v", "--verbose", action="store_true", help="print each transcript")
     parser.add_argument(
+        "--totals-only",
+        action="store_true",
+        help="print only the totals (for a blind set: no ids, offers or failure kinds on screen)",
+    )
+    parser.add_argument(
         "--stop-at-relax",
         action="store_true",
         help="the user of sessions 1-7: stops at 'Wil je dat zien?' instead of answering it",
     )
     args = parser.parse_args()
+    say_row = _say_nothing if args.totals_only else print
 
     started = time.monotonic()
     conversations = yaml.safe_load(args.conversations.read_text(encoding="utf-8"))["conversations"]
@@ -406,7 +421,7 @@ def main() -> int:
                 )
                 broken = "; ".join(f"{k}: {', '.join(v)}" for k, v in verdict.limits_broken.items())
                 result = "OK" if verdict.success else f"FAIL ({verdict.reason})"
-                print(
+                say_row(
                     f"{outcome.id:<4} {outcome.lang:<4} {outcome.turns:>5}  "
                     f"{', '.join(outcome.shown) or '-':<70} "
                     f"{', '.join(verdict.fits_hit) or '-':<30} {broken or '-':<30} {result}",
@@ -421,7 +436,7 @@ def main() -> int:
                     f"| limits broken: {broken}",
                     flush=True,
                 )
-            if args.verbose:
+            if args.verbose and not args.totals_only:
                 for turn in outcome.transcript:
                     print(f"      > {turn.user!r:<60} ({turn.why})")
                     print(f"      < {', '.join(turn.bot)}")
@@ -454,7 +469,7 @@ def main() -> int:
         report["goal_met"] = met
         print(f"GOAL (>= {GOAL:.0%} overall): {'MET' if met else 'NOT MET'}")
         failed = [r for r in rows if not r.get("success")]
-        if failed:
+        if failed and not args.totals_only:
             print("failed: " + ", ".join(f"{r['id']} ({r['reason']})" for r in failed))
     else:
         print("no expected offers for this catalogue: shown offers only, no score")

@@ -525,19 +525,31 @@ def breaks_a_hard_limit(blocked: str, button: Dict[str, Any], limits: Dict[str, 
     key = HARD_LIMIT_OF.get(blocked)
     if key is None:
         return True  # a limit this user cannot judge: no
+    if key == "mode_not" and "municipality" in _payload(button) and limits.get("within_km_of"):
+        # Nothing online, something at a place: the place becomes the offer's town, which a
+        # distance limit from the person's own town rules out.
+        return True
     limit = limits.get(key)
     if limit in (None, {}, ""):
         return False
     if key == "mode_not":
         # "online" is loosened to online offers, "on_site" to offers at a place.
         return str(limit) == ("online" if blocked == "online" else "on_site")
+    if key == "language":
+        # The bot's button asks for lessons in Dutch: fine for someone whose limit is Dutch.
+        return str(limit) != str(_payload(button).get("teaching_language"))
     if key == "max_price_eur":
-        try:
-            amount = json.loads(str(button.get("payload", ""))[len("/inform") :]).get("max_price_eur")
-        except ValueError:
-            return True
+        amount = _payload(button).get("max_price_eur")
         return amount is None or float(amount) > float(limit)
     return True
+
+
+def _payload(button: Dict[str, Any]) -> Dict[str, Any]:
+    """The entities of an /inform button's payload ({} when it has none or they do not parse)."""
+    with contextlib.suppress(ValueError):
+        values = json.loads(str(button.get("payload", ""))[len("/inform") :])
+        return values if isinstance(values, dict) else {}
+    return {}
 
 
 def tap(button: Dict[str, Any], why: str) -> Reply:

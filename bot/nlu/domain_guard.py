@@ -179,6 +179,12 @@ DEFAULT_EVIDENCE: Dict[str, List[str]] = {
         r"call",
         r"phone",
         r"ring",
+        r"trugbel",
+        r"contact",
+        r"bereik",
+        r"reach",
+        r"in touch",
+        r"\+?\d[\d -]{8,}\d",  # a phone number
     ],
 }
 
@@ -248,19 +254,19 @@ DEFAULT_COUNTER_EVIDENCE: Dict[str, List[str]] = {
         r"papa",
         r"mam\b",
         r"pap\b",
-        r"mum",
+        r"mum\\b",
         r"mom\b",
-        r"dad",
-        r"oma",
-        r"opa",
+        r"dad\\b",
+        r"oma\\b",
+        r"opa\\b",
         r"grandma",
         r"grandpa",
-        r"zus",
+        r"zus\\b",
         r"broer",
         r"sister",
         r"brother",
         r"vriend(in)?\b",
-        r"friend",
+        r"friends?\\b",
         r"buurman",
         r"buurvrouw",
         r"neighbou?r",
@@ -273,27 +279,27 @@ DEFAULT_COUNTER_EVIDENCE: Dict[str, List[str]] = {
         r"t-mobile",
         r"tele2",
         r"eneco",
-        r"essent",
+        r"essent\\b",
         r"vattenfall",
         r"\bing\b",
         r"rabo",
         r"abn",
-        r"bank",
+        r"bank\\b",
         r"verzeker",
         r"insurance",
-        r"huisarts",
-        r"doctor",
-        r"dokter",
-        r"tandarts",
-        r"dentist",
-        r"taxi",
+        r"huisarts\\b",
+        r"doctors?\\b",
+        r"dokter\\b",
+        r"tandarts\\b",
+        r"dentists?\\b",
+        r"taxi\\b",
         r"cab\b",
-        r"uber",
-        r"pizza",
-        r"restaurant",
+        r"uber\\b",
+        r"pizza\\b",
+        r"restaurant\\b",
         r"loodgieter",
         r"plumber",
-        r"kapper",
+        r"kappers?\\b",
         r"hairdresser",
         r"whats\s?app",
         r"facetime",
@@ -303,11 +309,16 @@ DEFAULT_COUNTER_EVIDENCE: Dict[str, List[str]] = {
     ],
 }
 # "bel mama", "call my dentist back": a call to someone else is no call-back from our advisor.
-# Left out: the boss ("bel me terug, mijn baas wil dat ik een cursus doe" is ours) and the apps a
-# call may go through ("bel me via WhatsApp").
-_NOT_WHOM = (r"baas", r"boss", r"whats\s?app", r"facetime", r"skype", r"teams\b", r"zoom\b")
+# Only the one called counts: "Mijn vriendin zei dat jullie helpen, bel me terug" and "ik werk
+# bij de Rabobank, kunnen jullie me bellen?" are ours.
+_CALLED = (
+    r"moeder|vader|mama|papa|mam|pap|mum|mom|dad|oma|opa|grandma|grandpa|zus|broer|sister|brother"
+    r"|vriend|vriendin|friend|buurman|buurvrouw|neighbou?r|huisarts|dokter|doctor|tandarts|dentist"
+    r"|kapper|hairdresser|loodgieter|plumber|taxi|uber|pizza\w*|restaurant|kpn|vodafone|ziggo|odido"
+    r"|t-mobile|tele2|eneco|essent|vattenfall|ing|rabo\w*|abn|bank|verzeker\w*|insurance"
+)
 DEFAULT_COUNTER_EVIDENCE["request_callback"] = [
-    pattern for pattern in DEFAULT_COUNTER_EVIDENCE["request_human"] if pattern not in _NOT_WHOM
+    rf"(?:bel|call|ring|phone|contact)\w*(?: \w+){{0,2}} (?:{_CALLED})s?\b",
 ]
 
 

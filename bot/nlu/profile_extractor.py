@@ -117,19 +117,10 @@ ROLE_PHRASES: Dict[str, tuple[str, ...]] = {
         "job seeker",
         "out of work",
         "laid off",
-        # someone returning after years at home: "wil nu weer aan het werk", "get back into work"
-        "weer aan het werk",
-        "weer aan de slag",
-        "weer gaan werken",
-        "weer werk zoeken",
-        "terug naar werk",
+        # someone returning after years at home (see also RETURNING_TO_WORK)
         "herintreden",
         "herintreder",
         "herintreedster",
-        "back to work",
-        "back into work",
-        "return to work",
-        "returning to work",
     ),
     "retiree": (
         "met pensioen",
@@ -208,6 +199,16 @@ EMPLOYER_BANKRUPT = re.compile(
 )
 # "12 people from 9 countries", "25 man": staff counted next to a business of one's own.
 STAFF_COUNT = re.compile(r"\b\d+ (?:man|mensen|medewerkers|werknemers|people|employees|staff|workers)\b")
+# Someone who wants to work again after years at home is looking for work: "wil nu weer aan het
+# werk", "I want to get back into work". A wish verb must come first: "ik ben weer aan het werk
+# als verpleegkundige" and "I went back to work last year" already work.
+RETURNING_TO_WORK = re.compile(
+    r"\b(?:wil|willen|zou graag|zoek|ga)(?: \w+){0,2} weer"
+    r" (?:aan (?:het|'t) werk|aan de slag|(?:gaan )?werken|werk)\b"
+    r"|\b(?:wil|willen)(?: \w+){0,2} terug naar (?:het |mijn )?werk\b"
+    r"|\b(?:want|wants|would like|'d like|hope|hoping|trying|ready)(?: \w+){0,2} to (?:get |go )?"
+    r"(?:back (?:in)?to work|back to a job|return to work|re-?enter the (?:workforce|job market))\b"
+)
 # When a message fits several roles, the most specific one wins.
 ROLE_PRIORITY = ("employer", "entrepreneur", "job_seeker", "retiree", "newcomer", "young", "employee")
 MOVED_PHRASES = ("net verhuisd", "pas verhuisd", "net verhuist", "just moved", "recently moved", "new here")
@@ -267,8 +268,11 @@ NOT_A_WISH = (
     # the work someone does there now: "ik doe hier de administratie en personeelszaken"
     re.compile(r"\bik doe (?:hier|daar|er|nu|bij ons)(?: \w+)? (?:de|het) (\w+(?: en \w+)?)\b"),
     # how someone does not want to learn: "niet via de computer", "not through a screen" (but
-    # "ik kan niet met de computer omgaan" is the wish)
-    re.compile(r"\b(?:niet|not|nooit|never) (?:via|through|over) (?:de |het |een |a |the |my |mijn )?(\w+)"),
+    # "ik kan niet via DigiD inloggen", "nog nooit op een computer gewerkt" are the wish)
+    re.compile(
+        r"(?<!kan )(?<!can )(?<!lukt )(?<!lukt me )(?<!lukt mij )(?<!lukt het )"
+        r"\b(?:niet|not|nooit|never) (?:via|through) (?:de |het |een |'n |a |an |the |my |mijn )?(\w+)"
+    ),
     # what someone does not need: "via de computer hoeft voor mij niet", "liefst niet met computer"
     re.compile(r"\b(\w+) hoeft(?: voor mij| ook)? niet\b"),
     re.compile(
@@ -631,10 +635,17 @@ NO_DUTCH = re.compile(
     r"|\bi (?:speak|read) (?:no|little|hardly any|very little) dutch\b"
 )
 # "I work in English all day", "ik werk de hele dag in het Engels": the language of the job, not
-# of the lessons (someone who works in English may well want Dutch lessons in Dutch).
+# of the lessons (someone who works in English may well want Dutch lessons in Dutch). Only with
+# a subject that works, and no learning word in between: "ik wil leren werken met Excel, in het
+# Engels" and "ik werk in de bouw, is er een cursus in het Engels" are about the lessons.
+_JOB_LANGUAGE_GAP = (
+    r"(?: (?!leren\b|learn\w*\b|cursus\w*\b|course\w*\b|class\w*\b|les\b|lessen\b|lessons?\b"
+    r"|training\w*\b|opleiding\w*\b)\S+){0,5}"
+)
 LANGUAGE_OF_THE_JOB = re.compile(
-    r"\b(?:work|works|working|werk|werken|werkt)"
-    rf"(?: \w+){{0,3}} in (?:het )?(?:{_LANGUAGE_NAMES})\b"
+    r"\b(?:ik werk|werk ik|wij werken|we werken|werken we|i work|we work|i'm working|im working"
+    r"|i am working|we're working|we are working|my (?:job|work) is|mijn (?:werk|baan) is)"
+    rf"{_JOB_LANGUAGE_GAP} in (?:het |'t )?({_LANGUAGE_NAMES})\b"
 )
 # "in English or Polish": the second language named is a teaching language too, no theme.
 SECOND_TEACHING_LANGUAGE = re.compile(rf"^ (?:or|of|and|en) (?:in )?({_LANGUAGE_NAMES})\b")
@@ -835,7 +846,7 @@ def _role(padded: str, themes: List[str]) -> str | None:
             return role
         if role == "entrepreneur" and own_business:
             return role
-        if role == "job_seeker" and EMPLOYER_BANKRUPT.search(padded):
+        if role == "job_seeker" and (EMPLOYER_BANKRUPT.search(padded) or RETURNING_TO_WORK.search(padded)):
             return role
     return None
 
@@ -867,7 +878,10 @@ def read_profile(text: str) -> Profile:
             # The named village or district of the first place: distances start there.
             profile.home_place = profile.home_place or place.place
 
-    at_work = [match.span() for match in LANGUAGE_OF_THE_JOB.finditer(plain)]
+    at_work = []
+    for job in LANGUAGE_OF_THE_JOB.finditer(plain):
+        at_work.append(job.span())
+        skip.update(job.group(1).split())  # the job's language is no subject either
     language = next(
         (
             match

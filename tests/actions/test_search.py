@@ -239,7 +239,9 @@ async def test_unknown_place_searches_the_region(dispatcher, tracker_for, app_se
     assert first(dispatcher, "utter_no_offers")["where"] == "in the region"
 
 
-async def test_a_stated_teaching_language_holds_for_dutch_lessons_too(dispatcher, tracker_for, app_settings):
+async def test_a_stated_teaching_language_holds_for_dutch_lessons_too(
+    dispatcher, tracker_for, app_settings
+):
     # Someone who needs English wants Dutch lessons and DigiD help: nothing taught in Dutch is
     # shown unasked (some Dutch courses are taught in English); when nothing fits, one tap
     # shows the Dutch-taught ones.
@@ -337,25 +339,3 @@ def test_a_village_of_another_municipality_is_no_origin(tracker_for):
     slots["municipality"] = "Helmond"
     origin = build_query(tracker_for("/inform", slots=slots), "x", "nl").origin
     assert origin == region.place_centre("Stiphout")
-
-
-@pytest.mark.parametrize("town", ["Valkenswaard", "Eersel", "Deurne"])
-def test_the_walk_in_hour_is_the_nearest_one(app_settings, town):
-    """The walk-in hour offered when nothing fits is in the person's own town when there is one.
-
-    The search's own order also weighs a stated time and the words; for a step to take today
-    only nearness counts.
-    """
-    from actions.search import walk_in_within_limits
-    from offer_catalogue.search import SearchQuery
-
-    query = SearchQuery(municipality=town, within_km=25)
-    with session_scope() as session:
-        [hour] = walk_in_within_limits(session, query, widen=True)
-        own_town_hours = session.execute(
-            select(Offer.id)
-            .join(Offering, Offering.offer_id == Offer.id)
-            .where(Offer.kind == "walk_in_advice", Offering.municipality == town)
-        ).all()
-    assert own_town_hours  # the sample has a walk-in hour in this town
-    assert hour.municipality == town, hour.title

@@ -276,9 +276,19 @@ RELAX_BUTTONS = [
         ("distance", {"within_km_of": None}, '/inform{"max_distance_km": "15"}', True),
         ("time", {"time_of_day": "evening"}, '/inform{"time_preference": "any_time"}', False),
         ("language", {"language": None}, '/inform{"teaching_language": "nl"}', True),
+        ("language", {"language": "nl"}, '/inform{"teaching_language": "nl"}', True),
+        ("language", {"language": "en"}, '/inform{"teaching_language": "nl"}', False),
         ("online", {"mode_not": "online"}, '/inform{"mode_preference": "online"}', False),
         ("online", {"mode_not": "on_site"}, '/inform{"mode_preference": "online"}', True),
         ("on_site", {"mode_not": "on_site"}, '/inform{"mode_preference": "both"}', False),
+        ("on_site", {"mode_not": None}, '/inform{"mode_preference": "both"}', True),
+        # nothing online; at a place in another town, which the distance limit rules out
+        (
+            "on_site",
+            {"within_km_of": {"place": "Deurne", "km": 10}},
+            '/inform{"mode_preference": "both", "municipality": "Helmond"}',
+            False,
+        ),
     ],
 )
 def test_the_user_looks_past_a_limit_only_when_it_is_not_a_hard_one(blocked, limits, payload, taps):

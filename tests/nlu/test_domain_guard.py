@@ -20,7 +20,14 @@ from leerwijzer.settings import PROJECT_ROOT
 TRAINING = {
     "delete_my_data": ["verwijder mijn gegevens", "wis dit gesprek", "delete my data", "forget me"],
     "request_human": ["ik wil een mens spreken", "mag ik een adviseur", "talk to a person please"],
-    "request_callback": ["bel me terug", "kunnen jullie mij bellen", "call me back please"],
+    "request_callback": [
+        "bel me terug",
+        "kunnen jullie mij bellen",
+        "call me back please",
+        "neem contact met me op",
+        "kan een adviseur me bellen",
+        "mijn nummer is 0612345678",
+    ],
     "sensitive_topic": ["ik heb schulden", "ik ben zo somber", "I have debts"],
     "search_offer": ["ik zoek een cursus Engels", "cursus koken in Helmond", "course in Python"],
     "out_of_scope": ["zet een wekker om zeven uur", "speel muziek af", "wat voor weer wordt het"],
@@ -54,6 +61,8 @@ def _read_as(text: str, intent: str, confidence: float = 0.94) -> Message:
         ("Add Toyan to my Epic Gaming playlist.", "sensitive_topic"),  # far from every example
         ("bel oma even terug", "request_callback"),  # a call to someone else
         ("call the dentist back tomorrow", "request_callback"),
+        ("bel mijn moeder", "request_callback"),
+        ("bel de huisarts voor een afspraak", "request_callback"),
         ("herinner me eraan om morgen terug te schrijven", "request_callback"),  # no call at all
     ],
 )
@@ -79,6 +88,19 @@ def test_costly_readings_without_support_become_out_of_scope(guard, text, intent
         ("/request_human", "request_human"),  # a button payload carries its own intent
         ("kunnen jullie me morgen terugbellen", "request_callback"),
         ("bel me via whatsapp terug aub", "request_callback"),
+        # what someone does or who sent them is not who is called (review, session 8)
+        ("Kunt u mij dadelijk terugbellen?", "request_callback"),
+        ("Mijn naam is Omar, bel me terug", "request_callback"),
+        ("Mijn vriendin zei dat jullie helpen. Kunnen jullie me bellen?", "request_callback"),
+        ("Ik ben doktersassistente, kunt u me na vijven terugbellen?", "request_callback"),
+        ("ik werk bij de Rabobank, bel me na werktijd", "request_callback"),
+        ("I'm a taxi driver, please call me back", "request_callback"),
+        ("Neem contact met me op", "request_callback"),
+        ("Can someone contact me?", "request_callback"),
+        ("bereik me op 06 12345678", "request_callback"),
+        ("Could a friendly advisor call me back?", "request_callback"),
+        ("kan ik dadelijk een adviseur spreken", "request_human"),
+        ("ik ben zuster in het ziekenhuis en wil een adviseur spreken", "request_human"),
     ],
 )
 def test_supported_readings_stay(guard, text, intent):

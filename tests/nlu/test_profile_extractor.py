@@ -431,32 +431,55 @@ def test_a_hedged_employer_payment_keeps_the_own_budget(text, pays):
     assert read_profile(text).employer_pays is pays
 
 
+DUTCH = "dutch_second_language"
+
+
 @pytest.mark.parametrize(
-    ("text", "language"),
+    ("text", "language", "themes"),
     [
-        # The language of someone's job is no wish about the lessons.
-        ("i work in english all day, my dutch is stuck. any conversation groups?", None),
-        ("ik werk de hele dag in het Engels en wil beter Nederlands praten", None),
-        ("we're working in English at the office, is there Dutch for beginners", None),
+        # The language of someone's job is no wish about the lessons, and no subject.
+        (
+            "i work in english all day, my dutch is stuck. any conversation groups?",
+            None,
+            ["dutch_second_language"],
+        ),
+        ("ik werk de hele dag in het Engels en wil beter Nederlands praten", None, ["dutch_second_language"]),
+        (
+            "we're working in English at the office, is there Dutch for beginners",
+            None,
+            ["dutch_second_language"],
+        ),
+        ("ik werk bij een internationaal bedrijf in het Engels", None, []),
+        ("my job is in English, I want to learn Dutch", None, [DUTCH]),
+        ("I work all day in English and want a course in Dutch", "nl", []),
         # Said about the lessons, it still is.
-        ("I work in a warehouse and need a forklift course in English", "en"),
-        ("ik werk in de bouw, is er een cursus in het Engels", "en"),
+        ("I work in a warehouse and need a forklift course in English", "en", ["forklift"]),
+        ("ik werk in de bouw, is er een cursus in het Engels", "en", []),
+        ("Ik wil leren werken met Excel, in het Engels graag", "en", ["excel"]),
+        ("a course on working with computers in English", "en", []),
     ],
 )
-def test_the_language_of_the_job_is_no_teaching_language(text, language):
-    assert read_profile(text).teaching_language == language
+def test_the_language_of_the_job_is_no_teaching_language(text, language, themes):
+    profile = read_profile(text)
+    assert (profile.teaching_language, profile.themes) == (language, themes)
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "role"),
     [
-        "Ik ben 10 jaar thuis geweest voor de kinderen en wil nu weer aan het werk.",
-        "ik ben herintreder en zoek iets voor onder schooltijd",
-        "I've been at home with the kids and want to get back into work",
+        ("Ik ben 10 jaar thuis geweest voor de kinderen en wil nu weer aan het werk.", "job_seeker"),
+        ("ik ben herintreder en zoek iets voor onder schooltijd", "job_seeker"),
+        ("I've been at home with the kids and want to get back into work", "job_seeker"),
+        ("ik wil graag weer werken, maar mijn diploma is oud", "job_seeker"),
+        ("na mijn burn-out wil ik terug naar mijn werk", "job_seeker"),
+        ("I'm hoping to return to work next year", "job_seeker"),
+        # already working again: no job seeker
+        ("Ik ben net weer aan het werk als verpleegkundige", None),
+        ("I went back to work last year as a nurse", None),
     ],
 )
-def test_someone_returning_to_work_is_looking_for_work(text):
-    assert read_profile(text).role == "job_seeker"
+def test_someone_returning_to_work_is_looking_for_work(text, role):
+    assert read_profile(text).role == role
 
 
 @pytest.mark.parametrize(
@@ -467,6 +490,9 @@ def test_someone_returning_to_work_is_looking_for_work(text):
         ("I'd like to learn first aid, but not through a computer", ["first_aid"]),
         # not being able to use it is the wish
         ("ik kan niet met de computer omgaan", ["computer_basics"]),
+        ("ik kan niet via DigiD inloggen", ["government_digid"]),
+        ("het lukt niet via de computer om mijn toeslag te regelen", ["computer_basics"]),
+        ("ik heb nog nooit over Excel gehoord maar wil het leren", ["excel"]),
     ],
 )
 def test_the_way_someone_will_not_learn_is_no_subject(text, themes):

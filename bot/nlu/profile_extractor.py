@@ -644,7 +644,10 @@ _JOB_LANGUAGE_GAP = (
 )
 LANGUAGE_OF_THE_JOB = re.compile(
     r"\b(?:ik werk|werk ik|wij werken|we werken|werken we|i work|we work|i'm working|im working"
-    r"|i am working|we're working|we are working|my (?:job|work) is|mijn (?:werk|baan) is)"
+    r"|i am working|we're working|we are working|my (?:job|work) is|mijn (?:werk|baan) is"
+    # without a subject, as people write in chat ("3 yrs here, work in english all day"); not
+    # "to work" or "leren werken"
+    r"|(?<!to )(?<!learn )(?<!leren )(?<!om te )(?<!\w)(?:work|werk))"
     rf"{_JOB_LANGUAGE_GAP} in (?:het |'t )?({_LANGUAGE_NAMES})\b"
 )
 # "in English or Polish": the second language named is a teaching language too, no theme.

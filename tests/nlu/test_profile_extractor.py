@@ -450,6 +450,8 @@ DUTCH = "dutch_second_language"
             ["dutch_second_language"],
         ),
         ("ik werk bij een internationaal bedrijf in het Engels", None, []),
+        ("been here 3 yrs, work in english all day. my dutch is stuck", None, [DUTCH]),
+        ("34 jaar, werk in het Engels, wil Nederlands leren", None, [DUTCH]),
         ("my job is in English, I want to learn Dutch", None, [DUTCH]),
         ("I work all day in English and want a course in Dutch", "nl", []),
         # Said about the lessons, it still is.

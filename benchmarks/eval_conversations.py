@@ -333,7 +333,8 @@ def main() -> int:
     parser.add_argument(
         "--totals-only",
         action="store_true",
-        help="print only the totals (for a blind set: no ids, offers or failure kinds on screen)",
+        help="print only the totals (for a blind set: no ids, offers or failure kinds on screen;"
+        " the JSON report still holds them)",
     )
     parser.add_argument(
         "--stop-at-relax",
@@ -431,7 +432,7 @@ def main() -> int:
                 pairs = zip(outcome.shown, row["shown_titles"], strict=True)
                 shown = "; ".join(f"{o} ({t[:40]})" for o, t in pairs) or "-"
                 broken = "; ".join(f"{k}: {', '.join(v)}" for k, v in row["limits_broken"].items()) or "-"
-                print(
+                say_row(
                     f"{outcome.id:<4} {outcome.lang:<4} {outcome.turns:>5}  {shown}  "
                     f"| limits broken: {broken}",
                     flush=True,

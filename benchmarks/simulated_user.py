@@ -526,8 +526,9 @@ def breaks_a_hard_limit(blocked: str, button: Dict[str, Any], limits: Dict[str, 
     if key is None:
         return True  # a limit this user cannot judge: no
     if key == "mode_not" and "municipality" in _payload(button) and limits.get("within_km_of"):
-        # Nothing online, something at a place: the place becomes the offer's town, which a
-        # distance limit from the person's own town rules out.
+        # Nothing online, something at a place: the place becomes the offer's town. With a
+        # distance limit from their own town the user says no without working out whether that
+        # town is within it (errs on the side of no).
         return True
     limit = limits.get(key)
     if limit in (None, {}, ""):

@@ -200,13 +200,16 @@ EMPLOYER_BANKRUPT = re.compile(
 # "12 people from 9 countries", "25 man": staff counted next to a business of one's own.
 STAFF_COUNT = re.compile(r"\b\d+ (?:man|mensen|medewerkers|werknemers|people|employees|staff|workers)\b")
 # Someone who wants to work again after years at home is looking for work: "wil nu weer aan het
-# werk", "I want to get back into work". A wish verb must come first: "ik ben weer aan het werk
-# als verpleegkundige" and "I went back to work last year" already work.
+# werk", "I want to get back into work". A wish verb must come first, without a negation: "ik ben
+# weer aan het werk als verpleegkundige", "I went back to work last year" already work, "ik wil
+# niet weer aan het werk" does not want to; "wil weer werken met Excel" is a subject.
+_NO_NEGATION = r"(?: (?!niet\b|geen\b|nooit\b|not\b|never\b)\w+){0,2}"
 RETURNING_TO_WORK = re.compile(
-    r"\b(?:wil|willen|zou graag|zoek|ga)(?: \w+){0,2} weer"
-    r" (?:aan (?:het|'t) werk|aan de slag|(?:gaan )?werken|werk)\b"
-    r"|\b(?:wil|willen)(?: \w+){0,2} terug naar (?:het |mijn )?werk\b"
-    r"|\b(?:want|wants|would like|'d like|hope|hoping|trying|ready)(?: \w+){0,2} to (?:get |go )?"
+    rf"\b(?:wil|willen|zou graag|zoek){_NO_NEGATION} weer"
+    r" (?:aan (?:het|'t) werk|aan de slag|(?:gaan )?werken(?! (?:aan|met)\b)|werk)\b"
+    rf"|\b(?:wil|willen){_NO_NEGATION} terug naar (?:het |mijn )?werk\b"
+    r"|(?<!don't )(?<!dont )(?<!do not )(?<!not )"
+    rf"\b(?:want|wants|would like|'d like|hope|hoping|trying|ready){_NO_NEGATION} to (?:get |go )?"
     r"(?:back (?:in)?to work|back to a job|return to work|re-?enter the (?:workforce|job market))\b"
 )
 # When a message fits several roles, the most specific one wins.
@@ -640,14 +643,16 @@ NO_DUTCH = re.compile(
 # Engels" and "ik werk in de bouw, is er een cursus in het Engels" are about the lessons.
 _JOB_LANGUAGE_GAP = (
     r"(?: (?!leren\b|learn\w*\b|cursus\w*\b|course\w*\b|class\w*\b|les\b|lessen\b|lessons?\b"
-    r"|training\w*\b|opleiding\w*\b)\S+){0,5}"
+    r"|training\w*\b|opleiding\w*\b|graag\b|liefst\b|liever\b|please\b|preferably\b|can\b|could\b"
+    r"|kan\b|kun\b|taught\b|gegeven\b)\S+){0,5}"
 )
 LANGUAGE_OF_THE_JOB = re.compile(
     r"\b(?:ik werk|werk ik|wij werken|we werken|werken we|i work|we work|i'm working|im working"
     r"|i am working|we're working|we are working|my (?:job|work) is|mijn (?:werk|baan) is"
     # without a subject, as people write in chat ("3 yrs here, work in english all day"); not
     # "to work" or "leren werken"
-    r"|(?<!to )(?<!learn )(?<!leren )(?<!om te )(?<!\w)(?:work|werk))"
+    r"|(?<!to )(?<!learn )(?<!leren )(?<!om te )(?<!mijn )(?<!my )(?<!for )(?<!voor )(?<!het )(?<!de )"
+    r"(?<!je )(?<!your )(?<!the )(?<!\w)(?:work|werk))"
     rf"{_JOB_LANGUAGE_GAP} in (?:het |'t )?({_LANGUAGE_NAMES})\b"
 )
 # "in English or Polish": the second language named is a teaching language too, no theme.
@@ -865,7 +870,7 @@ def read_profile(text: str) -> Profile:
     profile = Profile()
     if not text or text.startswith("/"):
         return profile
-    text = text[:1000]
+    text = text[:1000].replace("\u2019", "'")  # a phone's curly apostrophe ("I\u2019m") as typed
     digits = _with_digits(text)
     plain = normalise(digits)
     padded = f" {plain} "
@@ -884,7 +889,9 @@ def read_profile(text: str) -> Profile:
     at_work = []
     for job in LANGUAGE_OF_THE_JOB.finditer(plain):
         at_work.append(job.span())
-        skip.update(job.group(1).split())  # the job's language is no subject either
+        # The job's language is no subject either, there ("ik werk in het Nederlands maar ik zoek
+        # een cursus Nederlands" still wants Dutch).
+        context_at.update(_word_positions(plain, job.start(1), job.group(1)))
     language = next(
         (
             match

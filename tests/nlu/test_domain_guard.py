@@ -63,6 +63,16 @@ def _read_as(text: str, intent: str, confidence: float = 0.94) -> Message:
         ("call the dentist back tomorrow", "request_callback"),
         ("bel mijn moeder", "request_callback"),
         ("bel de huisarts voor een afspraak", "request_callback"),
+        # the verb last, as Dutch has it (second review, session 8)
+        ("kun je mijn moeder bellen", "request_callback"),
+        ("ik moet de huisarts nog terugbellen", "request_callback"),
+        ("mama opbellen", "request_callback"),
+        # a person of someone else's, each as a whole word
+        ("I want to talk to my doctor", "request_human"),
+        ("ik wil de tandarts spreken", "request_human"),
+        ("connect me to my friend", "request_human"),
+        ("can I speak to someone at the bank", "request_human"),
+        ("ik wil iemand van de taxi spreken", "request_human"),
         ("herinner me eraan om morgen terug te schrijven", "request_callback"),  # no call at all
     ],
 )
@@ -99,6 +109,7 @@ def test_costly_readings_without_support_become_out_of_scope(guard, text, intent
         ("Can someone contact me?", "request_callback"),
         ("bereik me op 06 12345678", "request_callback"),
         ("Could a friendly advisor call me back?", "request_callback"),
+        ("mijn moeder zei: bel me terug over een cursus", "request_callback"),
         ("kan ik dadelijk een adviseur spreken", "request_human"),
         ("ik ben zuster in het ziekenhuis en wil een adviseur spreken", "request_human"),
     ],

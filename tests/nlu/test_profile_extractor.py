@@ -452,6 +452,13 @@ DUTCH = "dutch_second_language"
         ("ik werk bij een internationaal bedrijf in het Engels", None, []),
         ("been here 3 yrs, work in english all day. my dutch is stuck", None, [DUTCH]),
         ("34 jaar, werk in het Engels, wil Nederlands leren", None, [DUTCH]),
+        ("I\u2019m working in English all day, my Dutch is stuck", None, [DUTCH]),
+        # the job's language is context there only (second review, session 8)
+        ("ik werk in het Nederlands maar ik zoek een cursus Nederlands", None, [DUTCH]),
+        # a wish about the lessons after the job
+        ("Ik werk in de zorg, graag in het Engels", "en", []),
+        ("I work nights. Can it be in English?", "en", []),
+        ("een cursus voor mijn werk, in het Engels graag", "en", []),
         ("my job is in English, I want to learn Dutch", None, [DUTCH]),
         ("I work all day in English and want a course in Dutch", "nl", []),
         # Said about the lessons, it still is.
@@ -478,6 +485,11 @@ def test_the_language_of_the_job_is_no_teaching_language(text, language, themes)
         # already working again: no job seeker
         ("Ik ben net weer aan het werk als verpleegkundige", None),
         ("I went back to work last year as a nurse", None),
+        # not wanting to, or wanting to work on something (second review, session 8)
+        ("ik ben met pensioen en wil niet weer aan het werk", "retiree"),
+        ("I'm retired and don't want to go back to work", "retiree"),
+        ("ik wil graag weer werken met Excel", None),
+        ("I\u2019d like to get back into work", "job_seeker"),
     ],
 )
 def test_someone_returning_to_work_is_looking_for_work(text, role):

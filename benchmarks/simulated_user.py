@@ -417,19 +417,31 @@ class Reply:
     tapped: str | None = None  # the title of the tapped button
 
 
+def payload_parts(payload: str) -> tuple[str | None, Dict[str, Any]]:
+    """Intent and entities of a button payload ('/inform{"role": "x"}' -> ("inform", {"role": "x"})).
+
+    (None, {}) when it is no intent payload; {} entities when they do not parse.
+    """
+    match = re.match(r"/([\w]+)(\{.*\})?$", str(payload or "").strip(), re.S)
+    if not match:
+        return None, {}
+    entities: Dict[str, Any] = {}
+    if match.group(2):
+        with contextlib.suppress(ValueError):
+            parsed = json.loads(match.group(2))
+            entities = parsed if isinstance(parsed, dict) else {}
+    return match.group(1), entities
+
+
 def payload_values(payload: str) -> List[str]:
     """The intent and entity values of a button payload ('/inform{"role": "x"}' -> ["inform", "x"])."""
     payload = str(payload or "")
     if not payload.startswith("/"):
         return [payload.strip().lower()]
-    match = re.match(r"/([\w]+)(\{.*\})?$", payload.strip(), re.S)
-    if not match:
+    intent, entities = payload_parts(payload)
+    if intent is None:
         return []
-    values = [match.group(1).lower()]
-    if match.group(2):
-        with contextlib.suppress(ValueError):
-            values += [str(v).lower() for v in json.loads(match.group(2)).values()]
-    return values
+    return [intent.lower(), *(str(value).lower() for value in entities.values())]
 
 
 def choose_button(
@@ -546,11 +558,8 @@ def breaks_a_hard_limit(blocked: str, button: Dict[str, Any], limits: Dict[str, 
 
 
 def _payload(button: Dict[str, Any]) -> Dict[str, Any]:
-    """The entities of an /inform button's payload ({} when it has none or they do not parse)."""
-    with contextlib.suppress(ValueError):
-        values = json.loads(str(button.get("payload", ""))[len("/inform") :])
-        return values if isinstance(values, dict) else {}
-    return {}
+    """The entities of a button's payload ({} when it has none or they do not parse)."""
+    return payload_parts(str(button.get("payload", "")))[1]
 
 
 def tap(button: Dict[str, Any], why: str) -> Reply:
